@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Command line for the fact-check site generator.
+
+    python build.py [build]   check everything, then write the site to site/
+    python build.py check     check everything, write nothing
+    python build.py import seeds/FILE
+                              make content/articles/<slug>.md from a raw seed
+    python build.py serve     live preview: rebuild on save, reload the browser
+
+Every command takes -C DIR to work on another project root. Problems are
+printed as path:line:col: message, and the exit code is 1 when there are any.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+import time
+from pathlib import Path
+
+from factsite import BuildFailed, build_site, check_site
+from factsite.importer import ImportFailed, annotations_stub, import_seed
+from factsite.load import Seed
+from factsite.write import check_output_dir, write_site
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    root = Path(args.root)
+    try:
+        return args.command(root, args)
+    except BuildFailed as failed:
+        print(failed.report(), file=sys.stderr)
+        return 1
+
+
+def cmd_build(root: Path, args) -> int:
+    out = Path(args.out) if args.out else root / "site"
+    unsafe = check_output_dir(out, root)
+    if unsafe:
+        print(f"error: {unsafe}", file=sys.stderr)
+        return 2
+    start = time.perf_counter()
+    files = build_site(root, drafts=args.drafts)
+    write_site(files, out)
+    pages = sum(1 for p in files if p.endswith(".html"))
+    print(f"Built {pages} pages into {out} in {(time.perf_counter() - start) * 1000:.0f} ms"
+          + (" (drafts included)" if args.drafts else ""))
+    return 0
+
+
+def cmd_check(root: Path, args) -> int:
+    _, site, anchors = check_site(root)
+    claims = sum(len(c) for c in site.claims.values())
+    print(f"OK: {len(site.articles)} articles, {claims} claims ({len(anchors)} anchored), "
+          f"{len(site.events)} events, {len(site.sources)} sources")
+    return 0
+
+
+def cmd_import(root: Path, args) -> int:
+    seed_path = Path(args.seed)
+    if not seed_path.is_file():
+        seed_path = root / args.seed
+    if not seed_path.is_file():
+        print(f"error: no such seed file: {args.seed}", file=sys.stderr)
+        return 2
+    data = seed_path.read_bytes()
+    seed = Seed(seed_path.name, hashlib.sha256(data).hexdigest(), data.decode("utf-8"))
+    try:
+        slug, text = import_seed(seed, args.slug)
+    except ImportFailed as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    article = root / "content" / "articles" / f"{slug}.md"
+    if article.exists() and not args.force:
+        print(f"error: {article} exists; pass --force to replace it (its front matter is lost)", file=sys.stderr)
+        return 1
+    article.parent.mkdir(parents=True, exist_ok=True)
+    article.write_text(text, encoding="utf-8")
+    annotations = root / "content" / "annotations" / f"{slug}.yaml"
+    if not annotations.exists():
+        annotations.parent.mkdir(parents=True, exist_ok=True)
+        annotations.write_text(annotations_stub(slug), encoding="utf-8")
+    print(f"Wrote {article}. Fill in the fields marked TODO; `python build.py check` lists them.")
+    return 0
+
+
+def cmd_serve(root: Path, args) -> int:
+    from factsite.serve import serve
+
+    return serve(root, host=args.host, port=args.port, open_browser=args.open, drafts=args.drafts)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="build.py", description=__doc__.split("\n\n")[0])
+    parser.add_argument("-C", dest="root", default=".", metavar="DIR", help="project root (default: current folder)")
+    parser.set_defaults(command=cmd_build, out=None, drafts=False)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    build = sub.add_parser("build", help="check everything, then write the site (the default)")
+    build.add_argument("-o", "--out", help="output folder (default: DIR/site)")
+    build.add_argument("--drafts", action="store_true", help="include claims and articles marked draft: true")
+    build.set_defaults(command=cmd_build)
+
+    check = sub.add_parser("check", help="check everything and write nothing")
+    check.set_defaults(command=cmd_check)
+
+    imp = sub.add_parser("import", help="make an article file from a raw seed")
+    imp.add_argument("seed", help="path of the seed, e.g. seeds/000_b6112cb2b94a5a98.txt")
+    imp.add_argument("--slug", help="the article's slug (default: from its first words)")
+    imp.add_argument("--force", action="store_true", help="replace an existing article file")
+    imp.set_defaults(command=cmd_import)
+
+    serve = sub.add_parser("serve", help="live preview on http://127.0.0.1:8000/")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
+    serve.add_argument("--open", action="store_true", help="open the site in a browser")
+    serve.add_argument("--drafts", action="store_true", help="include drafts")
+    serve.set_defaults(command=cmd_serve)
+    return parser
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

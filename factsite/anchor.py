@@ -1,0 +1,185 @@
+"""Find each claim's quote in its article: the W3C TextQuoteSelector, strictly.
+
+A quote matches where it equals the article text after Unicode NFC and with
+every run of whitespace read as one space; ``prefix``/``suffix`` (the words
+just before/after) choose among several occurrences. Nothing looser is ever
+taken silently (Hypothesis's fuzzy re-anchoring is known to land on the wrong
+words): a quote that only matches once typographic apostrophes and quotation
+marks are folded (’ vs ') is offered as a did-you-mean, and a quote that does
+not match at all is reported with the closest passage and how close it is.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterable
+
+from .diagnostics import Problem
+from .model import Article, Claim
+
+# Typographic marks a reviewer's keyboard may not have, folded only to *suggest* a fix.
+_FOLD = str.maketrans({"’": "'", "‘": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"',
+                       "«": '"', "»": '"', "″": '"'})
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where a claim's quote lies: a block of the article and a range of its text."""
+
+    claim: str
+    block: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class NormalText:
+    """Text with whitespace runs collapsed, and where each character came from."""
+
+    text: str
+    origin: tuple[int, ...]
+    """``origin[i]`` is the index in the original text of normalised character ``i``; one extra
+    entry holds the original length, so a normalised end offset maps too."""
+
+
+def normalize(text: str) -> str:
+    """NFC, and whitespace runs as single spaces, trimmed: the form quotes are compared in."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def normal_text(text: str) -> NormalText:
+    """``text`` normalised like :func:`normalize` but keeping a map back to original offsets.
+
+    Seeds are NFC already (checked by a test), so NFC keeps offsets here; only whitespace moves.
+    """
+    text = unicodedata.normalize("NFC", text)
+    chars: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        if ch.isspace():
+            if not chars or chars[-1] == " ":
+                continue
+            ch = " "
+        chars.append(ch)
+        origin.append(i)
+    if chars and chars[-1] == " ":
+        chars.pop()
+        origin.pop()
+    origin.append(len(text) if not origin else origin[-1] + 1)
+    return NormalText("".join(chars), tuple(origin))
+
+
+def anchor_claims(article: Article, claims: Iterable[Claim]) -> tuple[dict[str, Anchor], list[Problem]]:
+    """Locate each claim of ``article``; report quotes not found, ambiguous or partly overlapping."""
+    blocks = [normal_text(b.text) for b in article.blocks]
+    anchors: dict[str, Anchor] = {}
+    problems: list[Problem] = []
+    for claim in claims:
+        anchor, problem = _anchor_one(article, blocks, claim)
+        if problem:
+            problems.append(problem)
+        else:
+            anchors[claim.id] = anchor
+    problems.extend(_overlaps(anchors, {c.id: c for c in claims}))
+    return anchors, problems
+
+
+def _anchor_one(article: Article, blocks: list[NormalText], claim: Claim) -> tuple[Anchor | None, Problem | None]:
+    quote = normalize(claim.quote)
+    hits = [(b, i) for b, block in enumerate(blocks) for i in _find_all(block.text, quote)]
+    chosen = [h for h in hits if _context_fits(blocks[h[0]].text, h[1], len(quote), claim)]
+    where = claim.quote_at
+    if len(chosen) == 1:
+        b, i = chosen[0]
+        origin = blocks[b].origin
+        return Anchor(claim.id, b, origin[i], origin[i + len(quote) - 1] + 1), None
+    if len(chosen) > 1:
+        return None, _ambiguous(article, blocks, claim, quote, chosen)
+    if hits:  # found, but not with that prefix/suffix
+        lines = ", ".join(str(article.blocks[b].line) for b, _ in hits)
+        return None, Problem(where.path, where.line, where.col,
+                             f"claim '{claim.id}': the quote occurs (line {lines} of {article.path}) "
+                             "but not with this prefix/suffix; check them against the article text")
+    return None, _not_found(article, blocks, claim, quote)
+
+
+def _find_all(text: str, quote: str) -> list[int]:
+    found, start = [], text.find(quote)
+    while quote and start != -1:
+        found.append(start)
+        start = text.find(quote, start + 1)
+    return found
+
+
+def _context_fits(text: str, start: int, length: int, claim: Claim) -> bool:
+    """Whether the words before/after this occurrence are the claim's prefix/suffix (edge spaces ignored)."""
+    before, after = text[:start].rstrip(), text[start + length:].lstrip()
+    return before.endswith(normalize(claim.prefix)) and after.startswith(normalize(claim.suffix))
+
+
+def _ambiguous(article, blocks, claim, quote, chosen) -> Problem:
+    detail = []
+    for b, i in chosen:
+        before = blocks[b].text[:i].split()[-3:]
+        hint = f'prefix: "{" ".join(before)}"' if before else f'suffix: "{" ".join(blocks[b].text[i + len(quote):].split()[:3])}"'
+        detail.append(f"line {article.blocks[b].line}: add  {hint}  to pick this one")
+    where = claim.quote_at
+    return Problem(where.path, where.line, where.col,
+                   f"claim '{claim.id}': the quote occurs {len(chosen)} times in {article.path}; "
+                   "add a prefix or suffix (the words just before or after it) to choose one", tuple(detail))
+
+
+def _not_found(article, blocks, claim, quote) -> Problem:
+    where = claim.quote_at
+    folded = quote.translate(_FOLD)
+    for b, block in enumerate(blocks):
+        i = block.text.translate(_FOLD).find(folded)
+        if i != -1 and folded:
+            exact = block.text[i:i + len(quote)]
+            return Problem(where.path, where.line, where.col,
+                           f"claim '{claim.id}': the quote differs from the article only in apostrophes or "
+                           f"quotation marks; did you mean: {exact}", (f"copy it from {article.path} line {article.blocks[b].line}",))
+    if quote in " ".join(block.text for block in blocks):
+        return Problem(where.path, where.line, where.col,
+                       f"claim '{claim.id}': the quote runs across two paragraphs of {article.path}; "
+                       "quote one paragraph (make two claims if both parts need checking)")
+    ratio, b, passage = _closest_passage(blocks, quote)
+    detail = (f"closest passage ({ratio:.0%} similar), {article.path} line {article.blocks[b].line}: «{passage}»",) if passage else ()
+    return Problem(where.path, where.line, where.col,
+                   f"claim '{claim.id}': the quote does not occur in {article.path}; "
+                   "copy the words exactly from the article", detail)
+
+
+def _closest_passage(blocks: list[NormalText], quote: str) -> tuple[float, int, str]:
+    """The passage of the article most like ``quote``: (similarity 0–1, block index, passage)."""
+    best = (0.0, 0, "")
+    for b, block in enumerate(blocks):
+        matcher = difflib.SequenceMatcher(None, block.text, quote, autojunk=False)
+        for match in matcher.get_matching_blocks()[:-1]:
+            if match.size < 3:
+                continue
+            start = max(0, match.a - match.b)
+            for length in {len(quote), len(quote) - len(quote) // 10, len(quote) + len(quote) // 10}:
+                passage = block.text[start:start + length]
+                ratio = difflib.SequenceMatcher(None, passage, quote, autojunk=False).ratio()
+                if ratio > best[0]:
+                    best = (ratio, b, passage)
+    return best
+
+
+def _overlaps(anchors: dict[str, Anchor], claims: dict[str, Claim]) -> list[Problem]:
+    """Claims may nest (one quote inside another) but not partly overlap: that cannot be drawn."""
+    problems = []
+    spans = sorted(anchors.values(), key=lambda a: (a.block, a.start, -a.end))
+    for n, a in enumerate(spans):
+        for b in spans[n + 1:]:
+            if b.block != a.block or b.start >= a.end:
+                break
+            if b.end > a.end:  # starts inside a, ends outside it
+                where = claims[b.claim].quote_at
+                problems.append(Problem(where.path, where.line, where.col,
+                                        f"claim '{b.claim}' partly overlaps claim '{a.claim}'; quotes may nest "
+                                        "(one wholly inside the other) or stay apart: shorten one of them"))
+    return problems

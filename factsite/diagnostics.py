@@ -1,0 +1,63 @@
+"""Problems found in the content, as values that carry ``path:line:col``.
+
+Every stage of the pipeline returns the problems it found instead of raising on
+the first one, so a reviewer sees all of them in one run (issue #2). The text a
+problem formats to is the compiler convention editors can jump to, and it is the
+same text ``check`` prints, the build prints and the preview shows in the browser.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Iterable
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One thing wrong with the content, located in a file."""
+
+    path: str
+    """File path relative to the project root, with forward slashes."""
+    line: int
+    """1-based line number (0 when the problem concerns the whole file)."""
+    col: int
+    """1-based column number (0 when the problem concerns the whole file)."""
+    message: str
+    """Plain-language description, ending with a suggestion where one exists."""
+    detail: tuple[str, ...] = ()
+    """Optional further lines (for example the closest passage of the article)."""
+
+    def format(self) -> str:
+        """``path:line:col: message``, then any detail lines indented below it."""
+        where = f"{self.path}:{self.line}:{self.col}" if self.line else self.path  # 0: the whole file
+        head = f"{where}: {self.message}"
+        return "\n".join([head, *("    " + d for d in self.detail)])
+
+
+class BuildFailed(Exception):
+    """Raised by the pipeline when a stage found problems; carries all of them."""
+
+    def __init__(self, problems: Iterable[Problem]):
+        self.problems = sorted(set(problems))
+        super().__init__(f"{len(self.problems)} problem(s) found")
+
+    def report(self) -> str:
+        """All problems, one block each, followed by a count."""
+        n = len(self.problems)
+        lines = [p.format() for p in self.problems]
+        lines.append(f"{n} problem{'s' if n != 1 else ''} found; nothing was written.")
+        return "\n".join(lines)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest choice, or an empty string."""
+    close = difflib.get_close_matches(str(word), sorted(set(choices)), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def quoted_list(items: Iterable[str], limit: int = 12) -> str:
+    """``'a', 'b', 'c'`` with an ellipsis past ``limit`` items."""
+    items = sorted(items)
+    shown = ", ".join(f"'{i}'" for i in items[:limit])
+    return shown + (f", … ({len(items) - limit} more)" if len(items) > limit else "")

@@ -1,0 +1,217 @@
+"""The content model: frozen dataclasses, each built complete in one step.
+
+``validate.build_site`` makes these from the parsed YAML once every field has
+been checked, so nothing downstream needs to guess, default or re-check. Cross
+references stay as ids (``Claim.sources``) and are looked up in the ``Site``
+mappings, which keep one definition of everything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Mapping
+
+from .dates import PartialDate
+
+
+@dataclass(frozen=True)
+class Loc:
+    """Where a value was written: file (relative to the project root), line and column."""
+
+    path: str
+    line: int
+    col: int
+
+
+@dataclass(frozen=True)
+class Settings:
+    """``content/site.yaml``."""
+
+    title: str
+    tagline: str
+    publisher: str
+    publisher_url: str
+    """Empty when the publisher has no site of its own."""
+    contact: str
+    base_url: str
+    lang: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One step of the rating scale (``content/verdicts.yaml``)."""
+
+    id: str
+    label: str
+    meaning: str
+    rating: int
+    """ClaimReview ``ratingValue``; higher is more accurate."""
+    colour: str
+
+
+@dataclass(frozen=True)
+class Source:
+    """A document the fact checks rely on (``content/sources.yaml``)."""
+
+    id: str
+    title: str
+    publisher: str
+    url: str
+    published: PartialDate | None
+    """None when the date is unknown."""
+    lang: str
+    kind: str
+    """``primary`` or ``secondary``."""
+    copy_kind: str
+    """``mirror``, ``syndicated``, ``summary``, ``translation``, or empty for the original."""
+    copy_of: str
+    archived_url: str
+    notes: str
+    """Markdown; may be empty."""
+
+
+@dataclass(frozen=True)
+class Event:
+    """A dated event of the R2 story (``content/timeline.yaml``)."""
+
+    id: str
+    date: PartialDate
+    end: PartialDate | None
+    status: str
+    title: str
+    body: str
+    """Markdown."""
+    sources: tuple[str, ...]
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A fact several articles state in their own words (``content/facts.yaml``)."""
+
+    id: str
+    title: str
+    summary: str
+    """Markdown: what the best evidence says."""
+    sources: tuple[str, ...]
+    events: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page of prose such as About or Methodology (``content/pages/<slug>.md``)."""
+
+    slug: str
+    title: str
+    description: str
+    layout: str
+    body: str
+    """Markdown."""
+
+
+@dataclass(frozen=True)
+class Review:
+    """Who checked an article's claims, and when."""
+
+    by: str
+    on: PartialDate
+
+
+@dataclass(frozen=True)
+class Block:
+    """A heading or paragraph of an article's text."""
+
+    level: int
+    """0 for a paragraph, 1 for the headline, 2–6 for subheadings."""
+    text: str
+    """Exactly the article's words (Markdown escapes resolved)."""
+    line: int
+    """Line of the article file the block starts on."""
+    boilerplate: str = ""
+    """Label when the block is not part of the article (a newsletter plug, a byline)."""
+
+
+@dataclass(frozen=True)
+class Article:
+    """A news article under review (``content/articles/<slug>.md``)."""
+
+    slug: str
+    title: str
+    title_en: str
+    """May be empty."""
+    lang: str
+    published: PartialDate | None
+    not_before: PartialDate | None
+    not_after: PartialDate | None
+    outlet: str
+    author: str
+    url: str
+    """``unknown`` when the original address is not known."""
+    seed_file: str
+    seed_sha256: str
+    notes: str
+    draft: bool
+    blocks: tuple[Block, ...]
+    path: str
+
+    @property
+    def headline_in_text(self) -> bool:
+        """True when the seed's first line is the headline (then it is shown once, as the page's h1)."""
+        return bool(self.blocks) and self.blocks[0].level == 1
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A checkable claim in an article (``content/annotations/<slug>.yaml``)."""
+
+    id: str
+    article: str
+    """Slug of the article the claim is quoted from."""
+    quote: str
+    prefix: str
+    suffix: str
+    claim: str
+    """English paraphrase."""
+    verdict: str
+    basis: str
+    explanation: str
+    """Markdown."""
+    sources: tuple[str, ...]
+    events: tuple[str, ...]
+    translation_note: str
+    fact: str
+    """Id of the shared fact this claim states, or empty."""
+    updated: PartialDate | None
+    """When the verdict or explanation last changed; None means at the review date."""
+    draft: bool
+    quote_at: Loc
+    """Where the quote is written, for anchoring errors."""
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the pages are made from, every reference checked."""
+
+    settings: Settings
+    verdicts: Mapping[str, Verdict]
+    """In scale order, as written."""
+    sources: Mapping[str, Source]
+    """Sorted by id."""
+    events: Mapping[str, Event]
+    """In date order."""
+    articles: Mapping[str, Article]
+    """Sorted by slug."""
+    claims: Mapping[str, tuple[Claim, ...]] = field(default_factory=dict)
+    """Article slug → its claims, in file order."""
+    reviews: Mapping[str, Review] = field(default_factory=dict)
+    """Article slug → its review record."""
+    facts: Mapping[str, Fact] = field(default_factory=dict)
+    """Sorted by id."""
+    pages: Mapping[str, Page] = field(default_factory=dict)
+    """Sorted by slug."""
+
+
+def frozen_map(items) -> Mapping:
+    """A read-only dict, so stages cannot edit what an earlier stage built."""
+    return MappingProxyType(dict(items))
