@@ -51,7 +51,15 @@ def make_env(templates_dir: Path) -> jinja2.Environment:
     md = make_markdown()
     env.filters["markdown"] = lambda text: render_markdown(md, text)
     env.filters["date"] = lambda d, end=None: display_range(d, end) if d else "date unknown"
+    env.filters["truncate_url"] = _short_url
+    env.globals["vocab_lang"] = vocab.language_name
     return env
+
+
+def _short_url(url: str, limit: int = 60) -> str:
+    """An address for display: without the scheme, shortened in the middle if long."""
+    text = url.split("://", 1)[-1]
+    return text if len(text) <= limit else text[: limit - 21] + "…" + text[-20:]
 
 
 def plan_pages(site: Site, anchors: Mapping[str, Anchor]) -> list[PageSpec]:
@@ -60,14 +68,23 @@ def plan_pages(site: Site, anchors: Mapping[str, Anchor]) -> list[PageSpec]:
     all_articles = frozenset(f"article:{slug}" for slug in site.articles)
     common = frozenset({"site", "verdicts", "templates"})
     views = _Views(site, anchors)
+    common = common | {"pages", "facts"}  # the navigation lists pages, and shared facts if any
+    everything = common | all_articles | all_claims | {"sources", "timeline"}
     pages = [
         PageSpec("index.html", "index.html", common | all_articles | all_claims, views.index),
-        PageSpec("timeline.html", "timeline.html", common | {"timeline", "sources"} | all_articles | all_claims, views.timeline),
-        PageSpec("sources.html", "sources.html", common | {"sources", "timeline"} | all_articles | all_claims, views.sources),
+        PageSpec("timeline.html", "timeline.html", everything, views.timeline),
+        PageSpec("sources.html", "sources.html", everything, views.sources),
+        PageSpec("static/verdicts.css", "verdicts.css", frozenset({"verdicts", "templates"}), views.base),
     ]
     for slug in site.articles:
         inputs = common | {"sources", "timeline", f"article:{slug}", f"claims:{slug}"}
         pages.append(PageSpec(f"articles/{slug}.html", "article.html", frozenset(inputs), lambda s=slug: views.article(s)))
+    if site.facts:
+        pages.append(PageSpec("facts/index.html", "facts.html", common | all_articles | all_claims, views.fact_index))
+    for fact_id in site.facts:
+        pages.append(PageSpec(f"facts/{fact_id}.html", "fact.html", everything, lambda f=fact_id: views.fact(f)))
+    for slug in site.pages:
+        pages.append(PageSpec(f"{slug}.html", "page.html", common, lambda s=slug: views.page(s)))
     return pages
 
 
@@ -92,10 +109,12 @@ def input_keys(path: str) -> set[str]:
         return {f"article:{p.stem}"}
     if path.startswith("content/annotations/"):
         return {f"claims:{p.stem}"}
+    if path.startswith("content/pages/"):
+        return {"pages"}
     if path.startswith("seeds/"):
         return {"seeds"}
     return {{"content/site.yaml": "site", "content/verdicts.yaml": "verdicts", "content/sources.yaml": "sources",
-             "content/timeline.yaml": "timeline"}.get(path, "other")}
+             "content/timeline.yaml": "timeline", "content/facts.yaml": "facts"}.get(path, "other")}
 
 
 class _Views:
@@ -106,7 +125,12 @@ class _Views:
         self.numbers = {slug: _number_claims(claims, anchors) for slug, claims in site.claims.items()}
 
     def base(self) -> dict[str, Any]:
-        return {"settings": self.site.settings, "verdicts": list(self.site.verdicts.values()), "vocab": vocab}
+        nav = [("index.html", "Articles"), ("timeline.html", "Timeline")]
+        nav += [("facts/index.html", "Shared facts")] if self.site.facts else []
+        nav += [("sources.html", "Sources")]
+        nav += [(f"{p.slug}.html", p.title) for p in sorted(self.site.pages.values(), key=_page_order)]
+        return {"settings": self.site.settings, "verdicts": list(self.site.verdicts.values()), "nav": nav,
+                "statuses": list(vocab.STATUSES.values()), "basis": list(vocab.BASIS.values())}
 
     def claim_view(self, claim: Claim) -> dict[str, Any]:
         article = self.site.articles[claim.article]
@@ -116,7 +140,13 @@ class _Views:
             "verdict": self.site.verdicts[claim.verdict], "basis": vocab.BASIS[claim.basis],
             "sources": [self.site.sources[s] for s in claim.sources],
             "events": [self.site.events[e] for e in claim.events],
+            "fact": self.site.facts.get(claim.fact), "updated": claim.updated,
         }
+
+    def published_claims(self) -> Iterable[Claim]:
+        """Every claim that is on the site, article by article."""
+        for claims in self.site.claims.values():
+            yield from (c for c in claims if c.id in self.anchors)
 
     def article_summary(self, article: Article) -> dict[str, Any]:
         claims = [c for c in self.site.claims.get(article.slug, ()) if c.id in self.anchors]
@@ -130,25 +160,27 @@ class _Views:
     def index(self) -> dict[str, Any]:
         summaries = [self.article_summary(a) for a in self.site.articles.values()]
         summaries.sort(key=lambda s: (_pub_order(s["article"]), s["article"].slug))
-        return {**self.base(), "articles": summaries}
+        facts = [self.fact_summary(f) for f in self.site.facts.values()]
+        return {**self.base(), "articles": summaries, "facts": facts}
 
     def article(self, slug: str) -> dict[str, Any]:
         article = self.site.articles[slug]
         claims = sorted((self.claim_view(c) for c in self.site.claims.get(slug, ()) if c.id in self.anchors),
                         key=lambda v: v["number"])
+        blocks = _render_blocks(article, claims, self.anchors)
         return {
-            **self.base(), "summary": self.article_summary(article), "article": article,
-            "blocks": _render_blocks(article, claims, self.anchors),
-            "claims": claims, "timeline": self.article_timeline(article, claims),
-            "sources_used": self.sources_used(claims),
+            **self.base(), "summary": self.article_summary(article), "article": article, "blocks": blocks,
+            "headline": blocks[0]["html"] if article.headline_in_text else None,
+            "review": self.site.reviews.get(slug), "claims": claims,
+            "timeline": self.article_timeline(article, claims),
         }
 
     def article_timeline(self, article: Article, claims: list[dict]) -> list[dict[str, Any]]:
         """Events in order, each marked cited/after publication, with the article's own date placed among them."""
-        cited: dict[str, list[int]] = {}
+        cited: dict[str, list[dict]] = {}
         for view in claims:
             for event in view["claim"].events:
-                cited.setdefault(event, []).append(view["number"])
+                cited.setdefault(event, []).append(view)
         window = _publication_window(article)
         items: list[dict[str, Any]] = []
         placed = window is None
@@ -158,43 +190,68 @@ class _Views:
                 items.append({"kind": "published", "article": article, "text": _published_text(article)})
                 placed = True
             items.append({"kind": "event", "event": event, "cited_by": cited.get(event.id, []), "relation": where,
-                          "status": vocab.STATUSES[event.status]})
+                          "status": vocab.STATUSES[event.status], "sources": [self.site.sources[s] for s in event.sources]})
         if not placed:
             items.append({"kind": "published", "article": article, "text": _published_text(article)})
         return items
 
-    def sources_used(self, claims: list[dict]) -> list[Source]:
-        seen: dict[str, Source] = {}
-        for view in claims:
-            for source in view["sources"]:
-                seen.setdefault(source.id, source)
-        return sorted(seen.values(), key=lambda s: s.id)
-
     def timeline(self) -> dict[str, Any]:
         cited: dict[str, list[dict]] = {}
-        for claims in self.site.claims.values():
-            for claim in claims:
-                if claim.id in self.anchors:
-                    for event in claim.events:
-                        cited.setdefault(event, []).append(self.claim_view(claim))
+        for claim in self.published_claims():
+            for event in claim.events:
+                cited.setdefault(event, []).append(self.claim_view(claim))
         events = [{"event": e, "status": vocab.STATUSES[e.status], "cited_by": cited.get(e.id, []),
                    "sources": [self.site.sources[s] for s in e.sources]} for e in self.site.events.values()]
         return {**self.base(), "events": events}
 
     def sources(self) -> dict[str, Any]:
         claims_for: dict[str, list[dict]] = {}
-        for claims in self.site.claims.values():
-            for claim in claims:
-                if claim.id in self.anchors:
-                    for source in claim.sources:
-                        claims_for.setdefault(source, []).append(self.claim_view(claim))
+        for claim in self.published_claims():
+            for source in claim.sources:
+                claims_for.setdefault(source, []).append(self.claim_view(claim))
         events_for: dict[str, list[Event]] = {}
         for event in self.site.events.values():
             for source in event.sources:
                 events_for.setdefault(source, []).append(event)
         rows = [{"source": s, "claims": claims_for.get(s.id, []), "events": events_for.get(s.id, [])}
-                for s in self.site.sources.values()]
-        return {**self.base(), "sources": rows}
+                for s in sorted(self.site.sources.values(), key=_source_order)]
+        groups = [{"kind": kind, "title": title, "rows": [r for r in rows if r["source"].kind == kind]}
+                  for kind, title in (("primary", "Primary documents"), ("secondary", "Reports and other secondary sources"))]
+        return {**self.base(), "groups": [g for g in groups if g["rows"]]}
+
+    def fact_claims(self, fact_id: str) -> list[dict]:
+        views = [self.claim_view(c) for c in self.published_claims() if c.fact == fact_id]
+        return sorted(views, key=lambda v: (_pub_order(v["article"]), v["article"].slug, v["number"]))
+
+    def fact_index(self) -> dict[str, Any]:
+        return {**self.base(), "facts": [self.fact_summary(f) for f in self.site.facts.values()]}
+
+    def fact_summary(self, fact) -> dict[str, Any]:
+        claims = self.fact_claims(fact.id)
+        counts = Counter(v["verdict"].id for v in claims)
+        return {"fact": fact, "claims": claims, "articles": len({v["article"].slug for v in claims}),
+                "counts": [(v, counts[v.id]) for v in self.site.verdicts.values() if counts[v.id]]}
+
+    def fact(self, fact_id: str) -> dict[str, Any]:
+        fact = self.site.facts[fact_id]
+        return {**self.base(), **self.fact_summary(fact),
+                "sources": [self.site.sources[s] for s in fact.sources],
+                "events": [self.site.events[e] for e in fact.events]}
+
+    def page(self, slug: str) -> dict[str, Any]:
+        best = max((v.rating for v in self.site.verdicts.values()), default=0)
+        return {**self.base(), "page": self.site.pages[slug], "best_rating": best}
+
+
+def _page_order(page) -> tuple:
+    """Methodology before About, then the rest by slug: the order readers look for them."""
+    return ({"methodology": 0, "about": 1}.get(page.slug, 2), page.slug)
+
+
+def _source_order(source: Source) -> tuple:
+    """In date order like the timeline; undated sources last."""
+    date = source.published.earliest().isoformat() if source.published else "9999"
+    return (date, source.publisher.lower(), source.id)
 
 
 def _number_claims(claims: Iterable[Claim], anchors: Mapping[str, Anchor]) -> dict[str, int]:

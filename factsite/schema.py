@@ -66,7 +66,7 @@ def _leaf_errors(errors) -> Iterator[jsonschema.ValidationError]:
 
 def _to_problems(doc: YamlDoc, error: jsonschema.ValidationError) -> list[Problem]:
     path = tuple(error.absolute_path)
-    field = _field_name(path)
+    field = describe_path(doc.data, path)
     kind, schema, value = error.validator, error.schema, error.instance
     custom = schema.get("errorMessage") if isinstance(schema, dict) else None
 
@@ -78,9 +78,9 @@ def _to_problems(doc: YamlDoc, error: jsonschema.ValidationError) -> list[Proble
         ]
     if kind == "required":
         missing = error.message.split("'")[1]
-        where = f" in {field}" if field else ""
         hint = _describe(schema.get("properties", {}).get(missing, {}))
-        return [doc.problem(path, f"missing required field '{missing}'{where}" + (f": {hint}" if hint else ""))]
+        owner = field if path else "the file"
+        return [doc.problem(path, f"{owner} is missing the required field '{missing}'" + (f" ({hint})" if hint else ""))]
     if kind == "type":
         return [doc.problem(path, f"{field} {_type_message(schema['type'], value)}")]
     if kind == "enum":
@@ -97,14 +97,25 @@ def _to_problems(doc: YamlDoc, error: jsonschema.ValidationError) -> list[Proble
     return [doc.problem(path, f"{field}: {error.message}")]
 
 
-def _field_name(path: tuple[Any, ...]) -> str:
-    """``('claims', 2, 'quote')`` → ``claims[2].quote`` (0-based, as in the file's list order)."""
-    if not path:
-        return "the file"
-    text = ""
+def describe_path(data: Any, path: tuple[Any, ...]) -> str:
+    """A path as a reviewer reads it: ``('claims', 2, 'quote')`` → ``claim 'c000-03': 'quote'``.
+
+    List items are named by their ``id`` where they have one, else numbered from 1: ``'boilerplate[1].starts'``.
+    """
+    owner, text, node = "", "", data
     for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return f"'{text}'"
+        item = node[part] if isinstance(node, (list, dict)) and (isinstance(part, int) or part in node) else None
+        if isinstance(part, int) and isinstance(item, dict) and isinstance(item.get("id"), str):
+            singular = text[:-1] if text.endswith("s") else text
+            owner, text = f"{singular} '{item['id']}'", ""
+        elif isinstance(part, int):
+            text += f"[{part + 1}]"
+        else:
+            text += f".{part}" if text else str(part)
+        node = item
+    if not text:
+        return owner or "the file"
+    return f"{owner}: '{text}'" if owner else f"'{text}'"
 
 
 def _describe(schema: dict) -> str:

@@ -231,7 +231,7 @@ class _Checker:
             if rel.startswith(ARTICLES_DIR + "/"):
                 article = self.article(rel) if rel.endswith(".md") else self.unexpected(rel, "article files end in .md")
                 if article:
-                    out[article.slug] = article
+                    out[article.slug] = article  # the slug is the file's name, even when front matter disagrees
         return out
 
     def article(self, rel: str) -> Article | None:
@@ -252,7 +252,7 @@ class _Checker:
         dates = {k: self.date(doc, (k,), d[k]) if k in d else None for k in ("published", "not_before", "not_after")}
         self.check_bounds(doc, dates)
         blocks = self.article_text(doc, body, body_line)
-        return Article(d["slug"], d["title"], d.get("title_en", ""), d["lang"], dates["published"], dates["not_before"],
+        return Article(stem, d["title"], d.get("title_en", ""), d["lang"], dates["published"], dates["not_before"],
                        dates["not_after"], d["outlet"], d["author"], d["url"], d["seed"]["file"], d["seed"]["sha256"],
                        d.get("notes", ""), d.get("draft", False), tuple(blocks), rel)
 

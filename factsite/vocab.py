@@ -43,3 +43,12 @@ STATUSES = _terms(
     ("planned", "Planned", "An intention or a plan, which may not have happened."),
     ("disputed", "Disputed", "Sources disagree."),
 )
+
+# Names of the languages the articles and sources are in, for readers.
+LANGUAGES = {"it": "Italian", "es": "Spanish", "en": "English", "zh": "Chinese", "fr": "French", "de": "German",
+             "hi": "Hindi", "ru": "Russian", "ja": "Japanese", "ko": "Korean", "pt": "Portuguese"}
+
+
+def language_name(code: str) -> str:
+    """``"it"`` → ``"Italian"``; ``"zh-Hant"`` → ``"Chinese"``; unknown codes are shown as written."""
+    return LANGUAGES.get(code.split("-")[0], code)

@@ -33,7 +33,6 @@ _PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool",
 # Plain-language hints for the YAML errors reviewers meet most.
 _SYNTAX_HINTS = {
     "mapping values are not allowed": "a value contains ': '; put the whole value in double quotes",
-    "found character '\\t' that cannot start any token": "indent with spaces, not tabs",
     "could not find expected ':'": "a line is missing its 'key: value' colon, or a quoted value is not closed",
     "did not find expected key": "check the indentation: items of one list or mapping must line up",
     "found undefined alias": "'*' starts an alias in YAML; put the value in double quotes",
@@ -75,7 +74,7 @@ def parse_yaml(text: str, path: str, *, line_offset: int = 0) -> tuple[YamlDoc |
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as err:
-        return None, [_syntax_problem(err, path, line_offset)]
+        return None, [_syntax_problem(err, text, path, line_offset)]
     except yaml.YAMLError as err:  # errors without a mark (rare: bad encoding)
         return None, [Problem(path, 1, 1, f"not valid YAML: {err}")]
     doc = YamlDoc(path, None)
@@ -88,9 +87,12 @@ def parse_yaml(text: str, path: str, *, line_offset: int = 0) -> tuple[YamlDoc |
     return doc, problems
 
 
-def _syntax_problem(err: yaml.MarkedYAMLError, path: str, line_offset: int) -> Problem:
+def _syntax_problem(err: yaml.MarkedYAMLError, text: str, path: str, line_offset: int) -> Problem:
     mark = err.problem_mark or err.context_mark
     what = err.problem or "not valid YAML"
+    lines = text.splitlines()
+    if mark and mark.line < len(lines) and lines[mark.line][mark.column:mark.column + 1] == "\t":
+        what = "a tab character here; indent with spaces, not tabs"  # libyaml does not name the character
     if what.startswith("found unexpected end of stream") and err.context_mark:
         # The end of the file is a useless place to point at: show where the value began.
         mark, what = err.context_mark, "this quoted value is never closed"
@@ -118,7 +120,9 @@ class _Walker:
     def value(self, node, path: PathKey) -> Any:
         self.doc.value_marks[path] = self.mark(node)
         if id(node) in self.seen:  # the composer shares the node of an alias
-            self.report(node, "anchors and aliases (& and *) are not supported; write the value out in full")
+            # The composer hands back the anchored node itself, so this points at the '&' definition.
+            self.report(node, "this value is reused elsewhere with an anchor and alias (& and *), which is "
+                              "not supported; write the value out in full where it is used")
             return None
         self.seen.add(id(node))
         if node.tag not in _PLAIN_TAGS:

@@ -1,0 +1,44 @@
+"""Quote anchoring: offsets map back to the original text, whatever its spacing."""
+
+from factsite.anchor import anchor_claims, normal_text, normalize
+from factsite.model import Article, Block, Claim, Loc
+
+
+def article(*texts):
+    blocks = tuple(Block(0, t, 10 + n) for n, t in enumerate(texts))
+    return Article("a", "T", "", "it", None, None, None, "o", "unknown", "unknown", "s", "0" * 64, "", False, blocks, "content/articles/a.md")
+
+
+def claim(id_, quote, prefix="", suffix=""):
+    return Claim(id_, "a", quote, prefix, suffix, "c", "v", "none-found", "e", ("s",), (), "", "", None, False, Loc("x.yaml", 1, 1))
+
+
+def test_normalize_collapses_whitespace_and_composes():
+    assert normalize("  a\u00a0 b\n\tc ") == "a b c"
+    assert normalize("e\u0301") == "é"
+
+
+def test_normal_text_maps_back_to_original_offsets():
+    nt = normal_text("ab   cd\n e")
+    assert nt.text == "ab cd e"
+    assert [nt.origin[i] for i in range(len(nt.text))] == [0, 1, 2, 5, 6, 7, 9]
+    assert nt.origin[len(nt.text)] == 10
+
+
+def test_anchor_offsets_are_in_the_original_text():
+    text = "Uno  due\ntre quattro."
+    anchors, problems = anchor_claims(article(text), [claim("c1", "due tre")])
+    assert problems == []
+    a = anchors["c1"]
+    assert (a.block, text[a.start:a.end]) == (0, "due\ntre")
+
+
+def test_suffix_chooses_the_second_occurrence_in_another_paragraph():
+    anchors, problems = anchor_claims(article("il chip H20 è lento.", "il chip H20 è veloce."),
+                                      [claim("c1", "il chip H20", suffix="è veloce")])
+    assert problems == [] and (anchors["c1"].block, anchors["c1"].start) == (1, 0)
+
+
+def test_identical_quotes_of_two_claims_nest():
+    anchors, problems = anchor_claims(article("una frase qui"), [claim("c1", "frase"), claim("c2", "frase")])
+    assert problems == [] and set(anchors) == {"c1", "c2"}
