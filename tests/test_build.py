@@ -1,0 +1,123 @@
+"""The build end to end: pages, determinism, atomic output, and nothing lost on failure."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import pytest
+
+import build
+from conftest import edit
+from factsite import build_site
+from factsite.write import recover, swap_paths, write_site
+from htmltext import article_text
+from sample import SEED_TEXT
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_build_writes_every_page(project):
+    root = project()
+    assert build.main(["-C", str(root)]) == 0
+    assert sorted(tree_digest(root / "site")) == [
+        "about.html", "articles/moon.html", "facts/index.html", "facts/moon-made-of.html", "index.html",
+        "methodology.html", "sources.html", "static/print.css", "static/site.js", "static/style.css",
+        "static/verdicts.css", "timeline.html",
+    ]
+
+
+def test_two_builds_are_byte_identical(project, tmp_path):
+    root = project()
+    first, second = build_site(root), build_site(root)
+    assert first == second
+    build.main(["-C", str(root), "build", "-o", str(tmp_path / "one")])
+    build.main(["-C", str(root), "build", "-o", str(tmp_path / "two")])
+    assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / "two")
+
+
+def test_failed_build_leaves_the_previous_site_and_the_content_untouched(project, capsys):
+    root = project()
+    assert build.main(["-C", str(root)]) == 0
+    before_site = tree_digest(root / "site")
+    annotations = root / "content/annotations/moon.yaml"
+    annotations.write_text(annotations.read_text().replace("quote: svizzero", "quote: svizzera"))
+    before_content = tree_digest(root / "content")
+    assert build.main(["-C", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "content/annotations/moon.yaml:15:12: claim 'c-swiss': the quote does not occur" in err
+    assert err.rstrip().endswith("1 problem found; nothing was written.")
+    assert tree_digest(root / "site") == before_site
+    assert tree_digest(root / "content") == before_content
+    assert not any(p.exists() for p in swap_paths(root / "site"))
+
+
+def test_build_never_modifies_content_or_seeds(project):
+    root = project()
+    before = tree_digest(root / "content"), tree_digest(root / "seeds")
+    build.main(["-C", str(root)])
+    assert (tree_digest(root / "content"), tree_digest(root / "seeds")) == before
+
+
+def test_interrupted_swap_is_undone_or_finished(tmp_path):
+    out = tmp_path / "site"
+    new, old = swap_paths(out)
+    # Cut between the two renames: the previous site is parked, no site in place.
+    old.mkdir()
+    (old / "index.html").write_text("previous")
+    new.mkdir()
+    (new / "index.html").write_text("half")
+    recover(out)
+    assert (out / "index.html").read_text() == "previous" and not old.exists() and not new.exists()
+    # Cut after the swap: only the clean-up is left.
+    old.mkdir()
+    (old / "index.html").write_text("older")
+    recover(out)
+    assert (out / "index.html").read_text() == "previous" and not old.exists()
+
+
+def test_write_refuses_paths_outside_the_site(tmp_path):
+    with pytest.raises(ValueError):
+        write_site({"../evil.html": b"x"}, tmp_path / "site")
+
+
+def test_output_folder_that_holds_the_project_is_refused(project, capsys):
+    root = project()
+    assert build.main(["-C", str(root), "build", "-o", str(root / "content")]) == 2
+    assert "inside the project's content/ folder" in capsys.readouterr().err
+    assert (root / "content/site.yaml").exists()
+
+
+def test_links_are_relative_so_the_site_works_from_any_folder(project):
+    pages = build_site(project())
+    for path, data in pages.items():
+        if path.endswith(".html"):
+            for url in re.findall(r'(?:href|src)="([^"]*)"', data.decode()):
+                assert not url.startswith("/"), f"{path}: root-absolute link {url}"
+
+
+def test_article_page_shows_the_seed_text_exactly(project):
+    html = build_site(project())["articles/moon.html"].decode()
+    headline, body = article_text(html)
+    lines = SEED_TEXT.splitlines()
+    assert headline == lines[0]  # the headline is shown once, as the page's h1
+    assert body == " ".join(" ".join(lines[1:]).split())
+
+
+def test_drafts_stay_off_the_site_unless_asked_for(project):
+    root = project(edit("content/annotations/moon.yaml", "    fact: moon-made-of\n", "    fact: moon-made-of\n    draft: true\n"))
+    public = build_site(root)["articles/moon.html"].decode()
+    assert 'id="claim-c-cheese"' not in public and 'id="claim-c-swiss"' in public
+    assert 'id="claim-c-cheese"' in build_site(root, drafts=True)["articles/moon.html"].decode()
+
+
+def test_no_page_loads_anything_from_another_host(project):
+    for path, data in build_site(project()).items():
+        if path.endswith(".html"):
+            html = data.decode()
+            assert not re.search(r'<(script|link|img|iframe)[^>]+(src|href)="(https?:)?//', html), path
+            assert "Content-Security-Policy" in html
