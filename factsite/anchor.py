@@ -153,7 +153,7 @@ def _not_found(article, blocks, claim, quote) -> Problem:
 
 
 def _closest_passage(blocks: list[NormalText], quote: str) -> tuple[float, int, str]:
-    """The passage of the article most like ``quote``: (similarity 0–1, block index, passage)."""
+    """The passage of the article most like ``quote``: (similarity 0–1, block index, passage in whole words)."""
     best = (0.0, 0, "")
     for b, block in enumerate(blocks):
         matcher = difflib.SequenceMatcher(None, block.text, quote, autojunk=False)
@@ -161,12 +161,21 @@ def _closest_passage(blocks: list[NormalText], quote: str) -> tuple[float, int, 
             if match.size < 3:
                 continue
             start = max(0, match.a - match.b)
-            for length in {len(quote), len(quote) - len(quote) // 10, len(quote) + len(quote) // 10}:
-                passage = block.text[start:start + length]
+            for length in (len(quote), len(quote) - len(quote) // 10, len(quote) + len(quote) // 10):
+                passage = _whole_words(block.text, start, start + length)
                 ratio = difflib.SequenceMatcher(None, passage, quote, autojunk=False).ratio()
                 if ratio > best[0]:
                     best = (ratio, b, passage)
     return best
+
+
+def _whole_words(text: str, start: int, end: int) -> str:
+    """``text[start:end]`` widened to whole words, so a suggestion never ends mid-word."""
+    while start > 0 and not text[start - 1].isspace():
+        start -= 1
+    while end < len(text) and text[end - 1:end].isalnum() and text[end].isalnum():
+        end += 1
+    return text[start:end].strip()
 
 
 def _overlaps(anchors: dict[str, Anchor], claims: dict[str, Claim]) -> list[Problem]:

@@ -26,7 +26,7 @@ def test_build_writes_every_page(project):
     assert build.main(["-C", str(root)]) == 0
     assert sorted(tree_digest(root / "site")) == [
         "about.html", "articles/moon.html", "facts/index.html", "facts/moon-made-of.html", "index.html",
-        "methodology.html", "sources.html", "static/print.css", "static/site.js", "static/style.css",
+        "methodology.html", "sources.html", "static/favicon.svg", "static/print.css", "static/site.js", "static/style.css",
         "static/verdicts.css", "timeline.html",
     ]
 
