@@ -7,6 +7,6 @@ article, ``render`` makes the pages in memory, ``write`` swaps them in.
 """
 
 from .diagnostics import BuildFailed, Problem
-from .pipeline import build_site, check_site
+from .pipeline import build_site, check_project, check_site
 
-__all__ = ["BuildFailed", "Problem", "build_site", "check_site"]
+__all__ = ["BuildFailed", "Problem", "build_site", "check_project", "check_site"]

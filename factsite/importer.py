@@ -61,7 +61,7 @@ def import_seed(seed: Seed, slug: str | None = None) -> tuple[str, str]:
     for n, line in enumerate(lines[:-1]):  # the last line ends the text: never a heading
         if looks_like_heading(line):
             levels[n] = 1 if n == 0 else 2
-    body = "\n\n".join(escape_body_line(line, heading_level=level) for line, level in zip(lines, levels)) + "\n"
+    body = "\n\n".join(escape_body_line(line, heading_level=level) for line, level in zip(lines, levels, strict=True)) + "\n"
     _check_round_trip(seed, text, body)
     title = lines[0] if levels[0] == 1 else None
     slug = slug or slugify(title or lines[0])

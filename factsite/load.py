@@ -1,22 +1,25 @@
 """Read the project from disk: the only stage that reads files.
 
-``read_project`` returns the raw text of every content file and the bytes of
-every seed, keyed by path relative to the project root, so the later stages
-are pure functions of plain data (and tests can feed them without a disk).
+``read_project`` returns the text of every content file and template, and the
+bytes of every seed and static file, keyed by path relative to the project
+root, so the later stages are pure functions of plain data (and tests can feed
+them without a disk). ``refresh_project`` re-reads only the paths that changed,
+which is what the live preview does on each save.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+from typing import Iterable, Mapping
 
 from .diagnostics import Problem
 
 CONTENT = "content"
 SEEDS = "seeds"
 TEMPLATES = "templates"
+STATIC = "templates/static"
 # The YAML files of content/ and the schema each one follows.
 SINGLE_FILES = {
     "content/site.yaml": "site",
@@ -45,52 +48,83 @@ class Project:
     """Every input file's content, keyed by path relative to the project root."""
 
     root: Path
-    files: Mapping[str, str]
+    files: Mapping[str, str] = field(default_factory=dict)
     """content/ files (text)."""
-    seeds: Mapping[str, Seed]
+    seeds: Mapping[str, Seed] = field(default_factory=dict)
     """seeds/ files by file name."""
-    static: Mapping[str, bytes]
-    """templates/static/ files (style sheet, script), keyed by their path in the site: ``static/x.css``."""
+    templates: Mapping[str, str] = field(default_factory=dict)
+    """templates/ files other than static/, by name: ``article.html``."""
+    static: Mapping[str, bytes] = field(default_factory=dict)
+    """templates/static/ files, keyed by their path in the site: ``static/style.css``."""
+    unreadable: Mapping[str, Problem] = field(default_factory=dict)
+    """Files that exist but could not be read, with the reason."""
+
+    def problems(self) -> list[Problem]:
+        """What stopped files from being read."""
+        missing = [] if (self.root / CONTENT).is_dir() else [
+            Problem(CONTENT, 0, 0, f"no content/ folder in {self.root.resolve()}; run from a project root or pass -C DIR")]
+        return missing + sorted(self.unreadable.values())
 
 
-def read_project(root: Path) -> tuple[Project, list[Problem]]:
-    """Project root → (its content and seeds, problems such as a missing or unreadable file)."""
+def read_project(root: Path) -> Project:
+    """Project root → every content file, seed, template and static file in it."""
     root = Path(root)
-    problems: list[Problem] = []
-    files: dict[str, str] = {}
-    content = root / CONTENT
-    if not content.is_dir():
-        problems.append(Problem(CONTENT, 0, 0, f"no content/ folder in {root.resolve()}; run from a project root or pass -C DIR"))
-    for path in sorted(content.rglob("*")) if content.is_dir() else ():
-        rel = path.relative_to(root).as_posix()
-        if path.is_dir() or any(part.startswith(".") for part in path.relative_to(content).parts):
-            continue  # folders, and editors' dot-files (swap files, .DS_Store)
-        text, problem = _read_text(path, rel)
-        if problem:
-            problems.append(problem)
-        else:
-            files[rel] = text
-    for rel in SINGLE_FILES:
-        if rel not in files and content.is_dir():
-            problems.append(Problem(rel, 0, 0, "this file is missing; the README's 'Content' section shows what it holds"))
-    seeds: dict[str, Seed] = {}
-    for path in sorted((root / SEEDS).glob("*")):
-        if path.is_file() and not path.name.startswith("."):
-            data = path.read_bytes()
-            seeds[path.name] = Seed(path.name, hashlib.sha256(data).hexdigest(), data.decode("utf-8", "replace"))
-    static_dir = root / TEMPLATES / "static"
-    static = {
-        "static/" + p.relative_to(static_dir).as_posix(): p.read_bytes()
-        for p in sorted(static_dir.rglob("*")) if p.is_file() and not p.name.startswith(".")
-    }
-    return Project(root, files, seeds, static), problems
+    rels = (p.relative_to(root).as_posix() for top in (CONTENT, SEEDS, TEMPLATES) for p in (root / top).rglob("*"))
+    return refresh_project(Project(root), sorted(rels))
 
 
-def _read_text(path: Path, rel: str) -> tuple[str, Problem | None]:
+def refresh_project(project: Project, rels: Iterable[str]) -> Project:
+    """``project`` with the files at ``rels`` (project-relative paths) read again, or dropped if gone."""
+    parts = {name: dict(getattr(project, name)) for name in ("files", "seeds", "templates", "static", "unreadable")}
+    for rel in rels:
+        kind, key = classify(rel)
+        if kind is None:
+            continue
+        for mapping in parts.values():
+            mapping.pop(key, None)
+            mapping.pop(rel, None)
+        path = project.root / rel
+        if path.is_file():
+            value, problem = _read(path, rel, kind)
+            if problem:
+                parts["unreadable"][rel] = problem
+            else:
+                parts[kind][key] = value
+    return replace(project, **{name: dict(sorted(m.items())) for name, m in parts.items()})
+
+
+def classify(rel: str) -> tuple[str | None, str]:
+    """Which part of the project a path belongs to, and its key there; (None, rel) for what the build ignores."""
+    path = PurePosixPath(rel)
+    if any(_ignored(part) for part in path.parts):
+        return None, rel
+    if rel.startswith(STATIC + "/"):
+        return "static", "static/" + rel[len(STATIC) + 1:]
+    if rel.startswith(TEMPLATES + "/"):
+        return "templates", rel[len(TEMPLATES) + 1:]
+    if rel.startswith(CONTENT + "/"):
+        return "files", rel
+    if path.parent.as_posix() == SEEDS:
+        return "seeds", path.name
+    return None, rel
+
+
+def _ignored(name: str) -> bool:
+    """Editors' temporary and backup files: dot-files (.swp, .DS_Store, .#lock), ``x~`` and ``#x#``."""
+    return name.startswith((".", "#")) or name.endswith("~")
+
+
+def _read(path: Path, rel: str, kind: str):
     try:
-        return path.read_text(encoding="utf-8"), None
-    except UnicodeDecodeError as err:
-        line = path.read_bytes()[: err.start].count(b"\n") + 1
-        return "", Problem(rel, line, 1, "this file is not UTF-8 text; save it with UTF-8 encoding")
+        data = path.read_bytes()
     except OSError as err:
-        return "", Problem(rel, 0, 0, f"cannot read this file: {err.strerror}")
+        return None, Problem(rel, 0, 0, f"cannot read this file: {err.strerror}")
+    if kind == "static":
+        return data, None
+    if kind == "seeds":
+        return Seed(path.name, hashlib.sha256(data).hexdigest(), data.decode("utf-8", "replace")), None
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        return None, Problem(rel, line, 1, "this file is not UTF-8 text; save it with UTF-8 encoding")

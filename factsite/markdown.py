@@ -55,12 +55,19 @@ def render_markdown(md: MarkdownIt, text: str) -> Markup:
     return Markup(md.render(text)) if text else Markup("")
 
 
-def unsafe_links(text: str) -> list[str]:
-    """Link targets in ``text`` with a scheme other than http(s), mailto or none."""
+def make_link_scanner() -> MarkdownIt:
+    """A parser that keeps every link, even unsafe ones, so validation can report them."""
     md = MarkdownIt("commonmark", {"html": False})
-    md.validateLink = lambda url: True  # see every link, to report the bad ones
+    md.validateLink = lambda url: True
+    return md
+
+
+def unsafe_links(scanner: MarkdownIt, text: str) -> list[str]:
+    """Link targets in ``text`` with a scheme other than http(s), mailto or none."""
+    if "](" not in text and "<" not in text and "]:" not in text:
+        return []  # no inline link, autolink or link definition: skip the parse
     found = []
-    for token in md.parse(text):
+    for token in scanner.parse(text):
         for child in token.children or ():
             if child.type in ("link_open", "image"):
                 url = child.attrGet("href") or child.attrGet("src") or ""

@@ -10,6 +10,7 @@ Autoescape is on; the only HTML marked safe is what this module and
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from collections import Counter
 from dataclasses import dataclass
@@ -38,10 +39,16 @@ class PageSpec:
     context: Callable[[], dict[str, Any]]
 
 
-def make_env(templates_dir: Path) -> jinja2.Environment:
-    """The jinja2 environment: autoescape on, undefined names are errors, no stray whitespace."""
+def make_env(templates: Mapping[str, str]) -> jinja2.Environment:
+    """The jinja2 environment over the project's templates ({name: source}, read by ``load``):
+    autoescape on, undefined names are errors, no stray whitespace."""
+
+    def source(name: str):
+        # The file name jinja reports in errors is the path a reviewer can open.
+        return (templates[name], f"templates/{name}", lambda: True) if name in templates else None
+
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        loader=jinja2.FunctionLoader(source),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -49,7 +56,8 @@ def make_env(templates_dir: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     md = make_markdown()
-    env.filters["markdown"] = lambda text: render_markdown(md, text)
+    # Event bodies appear on every article page: render each text once per environment.
+    env.filters["markdown"] = functools.lru_cache(maxsize=8192)(lambda text: render_markdown(md, text))
     env.filters["date"] = lambda d, end=None: display_range(d, end) if d else "date unknown"
     env.filters["truncate_url"] = _short_url
     env.globals["vocab_lang"] = vocab.language_name

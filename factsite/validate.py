@@ -10,16 +10,18 @@ not reported again, so one mistake gives one message.
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any, Iterator
 
 from .anchor import normal_text, normalize
+from .cache import Memo
 from .dates import PartialDate, parse_date
 from .diagnostics import Problem, did_you_mean
 from .load import ANNOTATIONS_DIR, ARTICLES_DIR, OPTIONAL_FILES, PAGES_DIR, SINGLE_FILES, Project, Seed
-from .markdown import make_body_parser, parse_body, unsafe_links
+from .markdown import make_body_parser, make_link_scanner, parse_body, unsafe_links
 from .model import Article, Block, Claim, Event, Fact, Loc, Page, Review, Settings, Site, Source, Verdict, frozen_map
 from .schema import check_shape
 from .yamlsrc import YamlDoc, parse_yaml
@@ -30,9 +32,12 @@ _MARKDOWN_FIELDS = ("explanation", "translation_note", "body", "notes", "summary
 _NO_SETTINGS = Settings("", "", "", "", "", "", "en")
 
 
-def make_site(project: Project) -> tuple[Site, list[Problem]]:
-    """Project files → (the site built from every valid item, drafts included; every problem found)."""
-    checker = _Checker(project)
+def make_site(project: Project, memo: Memo | None = None) -> tuple[Site, list[Problem]]:
+    """Project files → (the site built from every valid item, drafts included; every problem found).
+
+    ``memo`` keeps parsed files between calls (the preview passes the same one each time).
+    """
+    checker = _Checker(project, memo or Memo())
     settings = checker.settings()
     verdicts = checker.verdicts()
     sources = checker.sources()
@@ -75,6 +80,15 @@ def seed_words(seed: Seed) -> tuple[str, str]:
     return (match.group(1), seed.text[match.end():]) if match else ("", seed.text)
 
 
+def _parse_and_check(text: str, rel: str, kind: str, line_offset: int):
+    """One YAML text → (doc or None, its syntax and shape problems, paths of invalid values)."""
+    doc, problems = parse_yaml(text, rel, line_offset=line_offset)
+    if doc is None:
+        return None, problems, {()}
+    shape_problems, bad = check_shape(doc, kind)
+    return doc, problems + shape_problems, bad
+
+
 def _event_order(event: Event) -> tuple:
     return event.date.earliest(), (event.end or event.date).latest(), event.id
 
@@ -82,14 +96,15 @@ def _event_order(event: Event) -> tuple:
 class _Checker:
     """Collects problems while turning documents into model objects (one build's worth)."""
 
-    def __init__(self, project: Project):
-        self.project = project
+    def __init__(self, project: Project, memo: Memo):
+        self.project, self.memo = project, memo
         self.problems: list[Problem] = []
         # Every id defined, valid or not → (kind, where). Verdicts have a namespace of their own.
         self.ids: dict[str, dict[str, tuple[str, Loc]]] = {"site": {}, "verdict": {}}
         self.broken: set[str] = set()  # kinds whose file could not be read at all: skip references to them
         self.refs: list[tuple[YamlDoc, tuple, str, str]] = []  # (doc, path, kind wanted, id)
         self.body_parser = make_body_parser()
+        self.link_scanner = make_link_scanner()
 
     # -- parsing ----------------------------------------------------------------
 
@@ -98,12 +113,9 @@ class _Checker:
         text = self.project.files.get(rel) if text is None else text
         if text is None:
             return None, {()}
-        doc, problems = parse_yaml(text, rel, line_offset=line_offset)
+        doc, problems, bad = self.memo.get(("yaml", rel, kind, line_offset, text),
+                                           lambda: _parse_and_check(text, rel, kind, line_offset))
         self.problems += problems
-        if doc is None:
-            return None, {()}
-        shape_problems, bad = check_shape(doc, kind)
-        self.problems += shape_problems
         return doc, bad
 
     def items(self, doc: YamlDoc | None, bad: set, key: str, kind: str) -> Iterator[tuple[int, dict]]:
@@ -142,7 +154,7 @@ class _Checker:
 
     def check_markdown(self, doc: YamlDoc, path: tuple, item: dict) -> None:
         for name in _MARKDOWN_FIELDS:
-            for url in unsafe_links(item[name]) if isinstance(item.get(name), str) else ():
+            for url in unsafe_links(self.link_scanner, item[name]) if isinstance(item.get(name), str) else ():
                 self.problems.append(doc.problem(path + (name,), f"link '{url}' is not allowed: links must be "
                                                  "http(s), mailto or a path inside the site"))
 
@@ -218,7 +230,7 @@ class _Checker:
                 continue
             front, body, _ = parts
             doc, bad = self.load(rel, "page", text=front, line_offset=1)
-            for url in unsafe_links(body):
+            for url in unsafe_links(self.link_scanner, body):
                 self.problems.append(Problem(rel, 0, 0, f"link '{url}' is not allowed: links must be http(s), mailto or a path inside the site"))
             if not bad:
                 d, slug = doc.data, PurePosixPath(rel).stem
@@ -251,7 +263,11 @@ class _Checker:
         self.check_markdown(doc, (), d)
         dates = {k: self.date(doc, (k,), d[k]) if k in d else None for k in ("published", "not_before", "not_after")}
         self.check_bounds(doc, dates)
-        blocks = self.article_text(doc, body, body_line)
+        seed = self.project.seeds.get(d["seed"]["file"])
+        # A missing seed's message suggests the closest name, so then the names are part of the key.
+        key = ("text", rel, self.project.files[rel], seed.sha256 if seed else tuple(self.project.seeds))
+        blocks, problems = self.memo.get(key, lambda: _TextChecker(self.body_parser, self.project.seeds).check(doc, body, body_line, seed))
+        self.problems += problems
         return Article(stem, d["title"], d.get("title_en", ""), d["lang"], dates["published"], dates["not_before"],
                        dates["not_after"], d["outlet"], d["author"], d["url"], d["seed"]["file"], d["seed"]["sha256"],
                        d.get("notes", ""), d.get("draft", False), tuple(blocks), rel)
@@ -267,64 +283,6 @@ class _Checker:
             self.problems.append(doc.problem(("not_before",), f"not_before ({lo.source_text()}) is after published ({published.source_text()})"))
         elif published and hi and hi.latest() < published.earliest():
             self.problems.append(doc.problem(("not_after",), f"not_after ({hi.source_text()}) is before published ({published.source_text()})"))
-
-    def article_text(self, doc: YamlDoc, body: str, body_line: int) -> list[Block]:
-        """The body's blocks, checked against the seed, the headline rule and boilerplate markers."""
-        d = doc.data
-        blocks = parse_body(self.body_parser, body, body_line)
-        for n, block in enumerate(blocks):
-            if block.level == 1 and n > 0:
-                self.problems.append(Problem(doc.path, block.line, 1, "only the first line may be a '# ' headline; "
-                                             "use '## ' for a subheading"))
-        if blocks and blocks[0].level == 1 and normalize(blocks[0].text) != normalize(d["title"]):
-            self.problems.append(doc.problem(("title",), f"the title differs from the text's headline "
-                                             f"(line {blocks[0].line}: {blocks[0].text!r}); make them the same"))
-        self.check_seed(doc, blocks)
-        return self.mark_boilerplate(doc, blocks)
-
-    def check_seed(self, doc: YamlDoc, blocks: list[Block]) -> None:
-        seed_file, recorded = doc.data["seed"]["file"], doc.data["seed"]["sha256"]
-        seed = self.project.seeds.get(seed_file)
-        if seed is None:
-            self.problems.append(doc.problem(("seed", "file"), f"seeds/{seed_file} does not exist"
-                                             f"{did_you_mean(seed_file, self.project.seeds)}"))
-            return
-        if seed.sha256 != recorded:
-            self.problems.append(doc.problem(("seed", "sha256"), f"seeds/{seed_file} has changed since it was imported "
-                                             f"(its sha256 is now {seed.sha256}); seeds are evidence and must never be "
-                                             "edited: restore the original file"))
-            return
-        self.compare_text(doc.path, blocks, seed)
-
-    def compare_text(self, rel: str, blocks: list[Block], seed: Seed) -> None:
-        """The article's words must be the seed's words, whitespace aside."""
-        body = normal_text("\n".join(b.text for b in blocks))
-        original = normalize(seed_words(seed)[1])
-        if body.text == original:
-            return
-        i = next((n for n, (a, b) in enumerate(zip(body.text, original)) if a != b), min(len(body.text), len(original)))
-        offset = body.origin[min(i, len(body.origin) - 1)]
-        ends = [sum(len(b.text) + 1 for b in blocks[:n + 1]) for n in range(len(blocks))]
-        block = next((b for b, end in zip(blocks, ends) if offset < end), blocks[-1] if blocks else None)
-        line = block.line if block else 1
-        self.problems.append(Problem(rel, line, 1, f"the article text differs from seeds/{seed.name}: the site must show "
-                                     "the article's words exactly; undo the edit (or re-import the seed)",
-                                     (f"text here: «{body.text[max(0, i - 30):i + 30]}»",
-                                      f"seed has:  «{original[max(0, i - 30):i + 30]}»")))
-
-    def mark_boilerplate(self, doc: YamlDoc, blocks: list[Block]) -> list[Block]:
-        marked = list(blocks)
-        for i, item in enumerate(doc.data.get("boilerplate", ())):
-            starts = normalize(item["starts"])
-            hits = [n for n, b in enumerate(blocks) if normalize(b.text).startswith(starts)]
-            if len(hits) != 1:
-                found = "no paragraph starts" if not hits else f"{len(hits)} paragraphs start"
-                self.problems.append(doc.problem(("boilerplate", i, "starts"), f"{found} with these words; "
-                                                 "give the first words of exactly one paragraph"))
-                continue
-            b = blocks[hits[0]]
-            marked[hits[0]] = Block(b.level, b.text, b.line, item["label"])
-        return marked
 
     def claims(self, articles: dict[str, Article]) -> tuple[dict[str, tuple[Claim, ...]], dict[str, Review]]:
         out: dict[str, tuple[Claim, ...]] = {}
@@ -379,6 +337,9 @@ class _Checker:
         self.problems.append(Problem(rel, 0, 0, f"unexpected file: {hint}"))
 
     def unexpected_files(self) -> None:
+        if (self.project.root / "content").is_dir():
+            for rel in sorted(set(SINGLE_FILES) - set(self.project.files) - set(self.project.unreadable)):
+                self.problems.append(Problem(rel, 0, 0, "this file is missing; the README's 'Content' section shows what it holds"))
         known = set(SINGLE_FILES) | set(OPTIONAL_FILES)
         folders = (ARTICLES_DIR + "/", ANNOTATIONS_DIR + "/", PAGES_DIR + "/")
         for rel in self.project.files:
@@ -401,3 +362,71 @@ class _Checker:
                                                  f"{kind}s are defined in {where}"))
             elif defined[0] != kind:
                 self.problems.append(doc.problem(path, f"'{id_}' is a {defined[0]}, not a {kind}"))
+
+
+class _TextChecker:
+    """Checks one article's text (its own result is memoised: it depends on the file and its seed only)."""
+
+    def __init__(self, body_parser, seed_names=()):
+        self.body_parser = body_parser
+        self.seed_names = seed_names
+        self.problems: list[Problem] = []
+
+    def check(self, doc: YamlDoc, body: str, body_line: int, seed: Seed | None) -> tuple[list[Block], list[Problem]]:
+        """The body's blocks, checked against the seed, the headline rule and boilerplate markers."""
+        d = doc.data
+        blocks = parse_body(self.body_parser, body, body_line)
+        for n, block in enumerate(blocks):
+            if block.level == 1 and n > 0:
+                self.problems.append(Problem(doc.path, block.line, 1, "only the first line may be a '# ' headline; "
+                                             "use '## ' for a subheading"))
+        if blocks and blocks[0].level == 1 and normalize(blocks[0].text) != normalize(d["title"]):
+            self.problems.append(doc.problem(("title",), f"the title differs from the text's headline "
+                                             f"(line {blocks[0].line}: {blocks[0].text!r}); make them the same"))
+        self.check_seed(doc, blocks, seed)
+        return self.mark_boilerplate(doc, blocks), self.problems
+
+    def check_seed(self, doc: YamlDoc, blocks: list[Block], seed: Seed | None) -> None:
+        seed_file, recorded = doc.data["seed"]["file"], doc.data["seed"]["sha256"]
+        if seed is None:
+            self.problems.append(doc.problem(("seed", "file"), f"seeds/{seed_file} does not exist"
+                                             f"{did_you_mean(seed_file, self.seed_names)}"))
+            return
+        if seed.sha256 != recorded:
+            self.problems.append(doc.problem(("seed", "sha256"), f"seeds/{seed_file} has changed since it was imported "
+                                             f"(its sha256 is now {seed.sha256}); seeds are evidence and must never be "
+                                             "edited: restore the original file"))
+            return
+        self.compare_text(doc.path, blocks, seed)
+
+    def compare_text(self, rel: str, blocks: list[Block], seed: Seed) -> None:
+        """The article's words must be the seed's words, whitespace aside."""
+        body = normal_text("\n".join(b.text for b in blocks))
+        original = normalize(seed_words(seed)[1])
+        if body.text == original:
+            return
+        # The first difference (or the end of the shorter text), and the block it falls in.
+        pairs = zip(body.text, original, strict=False)
+        i = next((n for n, (a, b) in enumerate(pairs) if a != b), min(len(body.text), len(original)))
+        offset = body.origin[min(i, len(body.origin) - 1)]
+        ends = itertools.accumulate(len(b.text) + 1 for b in blocks)
+        block = next((b for b, end in zip(blocks, ends, strict=True) if offset < end), blocks[-1] if blocks else None)
+        line = block.line if block else 1
+        self.problems.append(Problem(rel, line, 1, f"the article text differs from seeds/{seed.name}: the site must show "
+                                     "the article's words exactly; undo the edit (or re-import the seed)",
+                                     (f"text here: «{body.text[max(0, i - 30):i + 30]}»",
+                                      f"seed has:  «{original[max(0, i - 30):i + 30]}»")))
+
+    def mark_boilerplate(self, doc: YamlDoc, blocks: list[Block]) -> list[Block]:
+        marked = list(blocks)
+        for i, item in enumerate(doc.data.get("boilerplate", ())):
+            starts = normalize(item["starts"])
+            hits = [n for n, b in enumerate(blocks) if normalize(b.text).startswith(starts)]
+            if len(hits) != 1:
+                found = "no paragraph starts" if not hits else f"{len(hits)} paragraphs start"
+                self.problems.append(doc.problem(("boilerplate", i, "starts"), f"{found} with these words; "
+                                                 "give the first words of exactly one paragraph"))
+                continue
+            b = blocks[hits[0]]
+            marked[hits[0]] = Block(b.level, b.text, b.line, item["label"])
+        return marked

@@ -12,7 +12,6 @@ import re
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -68,8 +67,8 @@ def test_every_page_at_desk_and_phone_size(open_page, site_pages):
     for size, viewport in SIZES.items():
         for path in site_pages:
             page = open_page(path, viewport=viewport)
-            requests = []
-            page.on("request", lambda r: requests.append(r.url))
+            requests: list[str] = []
+            page.on("request", lambda r, seen=requests: seen.append(r.url))
             page.reload()
             name = path.replace("/", "_").removesuffix(".html")
             page.screenshot(path=str(SHOTS / f"{name}-{size}.png"), full_page=True)

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from factsite.dates import PartialDate, display_range, parse_date, relation
+from factsite.dates import display_range, parse_date, relation
 
 
 @pytest.mark.parametrize("text, shown, iso", [

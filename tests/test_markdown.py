@@ -2,7 +2,8 @@
 
 import pytest
 
-from factsite.markdown import escape_body_line, make_body_parser, make_markdown, parse_body, render_markdown, unsafe_links
+from factsite.markdown import (escape_body_line, make_body_parser, make_link_scanner, make_markdown, parse_body,
+                               render_markdown, unsafe_links)
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +29,8 @@ def test_images_are_off_so_no_page_loads_anything_from_elsewhere(md):
 
 
 def test_unsafe_links_are_listed_for_validation():
-    assert unsafe_links("[a](javascript:x) [b](https://ok) [c](mailto:a@b.c) [d](data:text/html,x)") == ["javascript:x", "data:text/html,x"]
+    text = "[a](javascript:x) [b](https://ok) [c](mailto:a@b.c) [d](data:text/html,x) <vbscript:y> [e]\n\n[e]: file:///etc"
+    assert unsafe_links(make_link_scanner(), text) == ["javascript:x", "data:text/html,x", "vbscript:y", "file:///etc"]
 
 
 @pytest.mark.parametrize("line", [
