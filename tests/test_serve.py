@@ -1,0 +1,185 @@
+"""The live preview: which pages a change re-renders, and the whole loop in a real browser."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from conftest import ROOT
+from factsite.preview import Preview
+from sample import FILES, d
+
+SUN_SEED = "Il Sole è una stella nana gialla. La sua luce arriva in otto minuti.\n"
+SUN = {
+    "seeds/101_sun.txt": SUN_SEED,
+    "content/articles/sun.md": d(f"""
+        ---
+        slug: sun
+        title: Il Sole
+        lang: it
+        published: 2025-09
+        outlet: Test Outlet
+        author: unknown
+        url: unknown
+        seed:
+          file: 101_sun.txt
+          sha256: {hashlib.sha256(SUN_SEED.encode()).hexdigest()}
+        ---
+        Il Sole è una stella nana gialla. La sua luce arriva in otto minuti.
+        """),
+    "content/annotations/sun.yaml": d("""
+        review:
+          by: Test desk
+          on: 2026-11-23
+        claims:
+          - id: c-light
+            quote: La sua luce arriva in otto minuti
+            claim: Sunlight takes eight minutes to arrive.
+            verdict: accurate
+            basis: primary-document
+            explanation: About 8 minutes 20 seconds.
+            sources: [space-agency]
+        """),
+}
+A = "content/annotations/moon.yaml"
+EVERY_CLAIMS_PAGE = {"index.html", "timeline.html", "sources.html", "facts/index.html", "facts/moon-made-of.html"}
+
+
+def rewrite(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_change_re_renders_only_the_pages_that_use_it(project):
+    root = project(SUN)
+    preview = Preview(root, root / "site")
+    first = preview.start()
+    assert first.ok and "articles/sun.html" in first.rendered and "articles/moon.html" in first.rendered
+
+    nothing = preview.update([])
+    assert (nothing.ok, nothing.rendered, nothing.written) == (True, [], [])
+
+    # One article's claims: that article and the pages that list every claim; not the other article.
+    rewrite(root, A, "explanation: No evidence.", "explanation: Still no evidence.")
+    claims_edit = preview.update([A])
+    assert set(claims_edit.rendered) == {"articles/moon.html"} | EVERY_CLAIMS_PAGE
+    assert claims_edit.written == ["articles/moon.html"]  # the other pages rendered the same bytes
+    assert "Still no evidence." in (root / "site/articles/moon.html").read_text()
+
+    # The timeline is shown beside every article.
+    rewrite(root, "content/timeline.yaml", "body: Reported later.", "body: Reported much later.")
+    timeline_edit = preview.update(["content/timeline.yaml"])
+    assert {"articles/moon.html", "articles/sun.html", "timeline.html"} <= set(timeline_edit.rendered)
+    assert "index.html" not in timeline_edit.rendered
+
+    # A template is used by every page.
+    rewrite(root, "templates/base.html", "Found an error?", "Spotted an error?")
+    template_edit = preview.update(["templates/base.html"])
+    assert set(template_edit.rendered) == set(preview.page_digests)
+
+
+def test_a_broken_save_writes_nothing_and_the_fix_recovers(project):
+    root = project()
+    preview = Preview(root, root / "site")
+    preview.start()
+    before = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    (root / A).write_text((root / A).read_text().replace("claims:", "claims: [", 1))
+    broken = preview.update([A])
+    assert not broken.ok and broken.problems[0].format().startswith(f"{A}:")
+    assert {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()} == before
+    (root / A).write_text(FILES[A])
+    assert preview.update([A]).ok and preview.problems == []
+
+
+def test_editor_backup_and_lock_files_are_ignored(project):
+    root = project()
+    preview = Preview(root, root / "site")
+    preview.start()
+    for name in ("moon.yaml~", ".#moon.yaml", "#moon.yaml#", ".moon.yaml.swp"):
+        (root / "content/annotations" / name).write_text("not: [yaml")
+    outcome = preview.update([f"content/annotations/{n}" for n in ("moon.yaml~", ".#moon.yaml", "#moon.yaml#", ".moon.yaml.swp")])
+    assert outcome.ok, [p.format() for p in outcome.problems]
+
+
+# -- the whole loop: a real server, a real browser -------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(root: Path, port: int) -> subprocess.Popen:
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "-C", str(root), "serve", "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_preview/status.json", timeout=1).read()
+            return process
+        except OSError:
+            time.sleep(0.05)
+    process.kill()
+    pytest.fail("build.py serve did not start: " + process.communicate()[0])
+
+
+@pytest.mark.browser
+def test_preview_follows_saves_and_shows_problems_in_the_page(project, browser):
+    root = project()
+    port = free_port()
+    server = start_server(root, port)
+    try:
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{port}/articles/moon.html")
+        page.wait_for_timeout(300)  # livereload.js connects
+        body = page.locator("body")
+
+        rewrite(root, A, "explanation: No evidence.", "explanation: First edit.")
+        expect(body).to_contain_text("First edit.", timeout=5000)
+        time.sleep(1)  # a second save one second later must reach the page too (livereload alone drops it)
+        rewrite(root, A, "explanation: First edit.", "explanation: Second edit.")
+        expect(body).to_contain_text("Second edit.", timeout=5000)
+
+        site_before = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+        rewrite(root, A, "    quote: svizzero", "    quote: svizzera")
+        overlay = page.locator(".preview-problems")
+        expect(overlay).to_contain_text(f"{A}:15:12: claim 'c-swiss': the quote does not occur in content/articles/moon.md",
+                                        timeout=5000)
+        expect(body).to_contain_text("Second edit.")  # still the last good build
+        assert {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()} == site_before
+
+        rewrite(root, A, "    quote: svizzera", "    quote: svizzero")
+        expect(overlay).to_have_count(0, timeout=5000)
+    finally:
+        server.send_signal(signal.SIGINT)  # Ctrl-C
+        output = server.communicate(timeout=10)[0]
+    assert server.returncode == 0, output
+    assert output.rstrip().endswith("Stopped.")
+    assert re.search(r"Rebuilt \(content/annotations/moon.yaml\): \d+ pages rendered, 1 files written", output)
+    assert f"{A}:15:12: claim 'c-swiss': the quote does not occur" in output  # the terminal shows it too
+
+
+def test_port_in_use_gives_a_clear_error(project):
+    root = project()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        run = subprocess.run([sys.executable, str(ROOT / "build.py"), "-C", str(root), "serve", "--port", str(port)],
+                             capture_output=True, text=True, timeout=20)
+    assert run.returncode == 2
+    assert f"error: port {port} on 127.0.0.1 is already in use" in run.stderr
+    assert f"--port {port + 1}" in run.stderr
+    assert not (root / "site").exists()  # it failed before building anything
