@@ -13,6 +13,7 @@ Two parsers, both markdown-it-py:
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
@@ -43,16 +44,31 @@ def _link_open(self, tokens, idx, options, env):
     return self.renderToken(tokens, idx, options, env)
 
 
+def _heading_open(self, tokens, idx, options, env):
+    """Give each heading an id from its words, so a page's sections can be linked (``#corrections``)."""
+    token = tokens[idx]
+    words = re.findall(r"\w+", tokens[idx + 1].content.lower())
+    slug = "-".join(words) or "section"
+    seen = env.setdefault("heading_ids", set())
+    unique, n = slug, 2
+    while unique in seen:
+        unique, n = f"{slug}-{n}", n + 1
+    seen.add(unique)
+    token.attrSet("id", unique)
+    return self.renderToken(tokens, idx, options, env)
+
+
 def make_markdown() -> MarkdownIt:
     """The one Markdown renderer for reviewer-written text."""
     md = _SafeMarkdownIt("commonmark", {"html": False}).disable("image")
     md.add_render_rule("link_open", _link_open)
+    md.add_render_rule("heading_open", _heading_open)
     return md
 
 
 def render_markdown(md: MarkdownIt, text: str) -> Markup:
     """Markdown → HTML, marked safe: the one place generated HTML is trusted (html is off)."""
-    return Markup(md.render(text)) if text else Markup("")
+    return Markup(md.render(text, {})) if text else Markup("")
 
 
 def make_link_scanner() -> MarkdownIt:

@@ -184,6 +184,8 @@ class Claim:
     """Id of the shared fact this claim states, or empty."""
     updated: PartialDate | None
     """When the verdict or explanation last changed; None means at the review date."""
+    update_note: str
+    """Markdown: what the last update changed; may be empty."""
     draft: bool
     quote_at: Loc
     """Where the quote is written, for anchoring errors."""

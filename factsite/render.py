@@ -148,7 +148,8 @@ class _Views:
             "verdict": self.site.verdicts[claim.verdict], "basis": vocab.BASIS[claim.basis],
             "sources": [self.site.sources[s] for s in claim.sources],
             "events": [self.site.events[e] for e in claim.events],
-            "fact": self.site.facts.get(claim.fact), "updated": claim.updated,
+            "fact": self.site.facts.get(claim.fact), "updated": claim.updated, "update_note": claim.update_note,
+            "qualifier": vocab.QUALIFIERS.get(claim.basis, ""),
         }
 
     def published_claims(self) -> Iterable[Claim]:
@@ -333,4 +334,8 @@ def _claim_ref(view: dict) -> str:
     return (f'<a class="claim-ref" href="#claim-{escape(view["id"])}" lang="en" data-annotation '
             f'data-verdict="{escape(verdict.id)}"><span class="visually-hidden">Claim </span>'
             f'<span class="claim-num">{view["number"]}</span> '
-            f'<span class="claim-verdict">{escape(verdict.label)}</span></a>')
+            f'<span class="claim-verdict">{escape(verdict.label)}{_qualifier(view["qualifier"])}</span></a>')
+
+
+def _qualifier(text: str) -> str:
+    return f'<span class="qualifier"> ({escape(text)})</span>' if text else ""

@@ -81,6 +81,10 @@ def _to_problems(doc: YamlDoc, error: jsonschema.ValidationError) -> list[Proble
         hint = _describe(schema.get("properties", {}).get(missing, {}))
         owner = field if path else "the file"
         return [doc.problem(path, f"{owner} is missing the required field '{missing}'" + (f" ({hint})" if hint else ""))]
+    if kind == "dependentRequired":
+        needed = next(n for n in error.message.split("'")[1::2] if n not in value)
+        given = next(k for k, deps in schema["dependentRequired"].items() if needed in deps and k in value)
+        return [doc.problem(path, f"{field} has '{given}' but no '{needed}'; add {needed}")]
     if kind == "type":
         return [doc.problem(path, f"{field} {_type_message(schema['type'], value)}")]
     if kind == "enum":

@@ -28,7 +28,7 @@ from .yamlsrc import YamlDoc, parse_yaml
 
 # A seed may open with " date 2025-08-22 " (or a month); the importer moves it into front matter.
 SEED_DATE = re.compile(r"^\s*date (\d{4}(?:-\d{2}){0,2})\s+")
-_MARKDOWN_FIELDS = ("explanation", "translation_note", "body", "notes", "summary")
+_MARKDOWN_FIELDS = ("explanation", "translation_note", "update_note", "body", "notes", "summary")
 _NO_SETTINGS = Settings("", "", "", "", "", "", "en")
 
 
@@ -330,7 +330,7 @@ class _Checker:
         line, col = doc.where(path + ("quote",))
         return Claim(c["id"], slug, c["quote"], c.get("prefix", ""), c.get("suffix", ""), c["claim"], c["verdict"],
                      c["basis"], c["explanation"], tuple(c["sources"]), tuple(c.get("events", ())),
-                     c.get("translation_note", ""), c.get("fact", ""), updated, c.get("draft", False),
+                     c.get("translation_note", ""), c.get("fact", ""), updated, c.get("update_note", ""), c.get("draft", False),
                      Loc(doc.path, line, col))
 
     def unexpected(self, rel: str, hint: str) -> None:

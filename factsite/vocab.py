@@ -35,6 +35,10 @@ BASIS = _terms(
      "We found no public evidence for or against the claim."),
 )
 
+# Shown with the verdict wherever it appears: a verdict on anonymously sourced reporting rates the
+# article's faithfulness to the reports, not the underlying fact (see the methodology page).
+QUALIFIERS = {"anonymous-sources": "as reported"}
+
 STATUSES = _terms(
     ("confirmed", "Confirmed", "On the record, or in a primary document."),
     ("announced", "Announced", "Announced by the company itself."),

@@ -10,7 +10,8 @@ def article(*texts):
 
 
 def claim(id_, quote, prefix="", suffix=""):
-    return Claim(id_, "a", quote, prefix, suffix, "c", "v", "none-found", "e", ("s",), (), "", "", None, False, Loc("x.yaml", 1, 1))
+    return Claim(id_, "a", quote, prefix, suffix, "c", "v", "none-found", "e", ("s",), (), "", "", None, "", False,
+                 Loc("x.yaml", 1, 1))
 
 
 def test_normalize_collapses_whitespace_and_composes():

@@ -121,3 +121,11 @@ def test_no_page_loads_anything_from_another_host(project):
             html = data.decode()
             assert not re.search(r'<(script|link|img|iframe)[^>]+(src|href)="(https?:)?//', html), path
             assert "Content-Security-Policy" in html
+
+
+def test_dated_update_note_and_as_reported_qualifier_are_shown(project):
+    changes = edit("content/annotations/moon.yaml", "    basis: none-found\n",
+                   "    basis: anonymous-sources\n    updated: 2026-12-01\n    update_note: Added a second source.\n")
+    html = build_site(project(changes))["articles/moon.html"].decode()
+    assert '<p class="label">Updated <time datetime="2026-12-01">1 December 2026</time></p><p>Added a second source.</p>' in html
+    assert '<span class="claim-verdict">Misleading<span class="qualifier"> (as reported)</span></span>' in html

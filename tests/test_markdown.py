@@ -49,3 +49,8 @@ def test_body_lines_round_trip_exactly(line):
 def test_body_headings_and_lines():
     blocks = parse_body(make_body_parser(), "# Title\n\nPara one.\n\n## Sub\n\nPara two.\n", 5)
     assert [(b.level, b.text, b.line) for b in blocks] == [(1, "Title", 5), (0, "Para one.", 7), (2, "Sub", 9), (0, "Para two.", 11)]
+
+
+def test_headings_get_unique_ids_for_links(md):
+    html = render_markdown(md, "## Corrections policy\n\ntext\n\n## Corrections policy\n")
+    assert '<h2 id="corrections-policy">' in html and '<h2 id="corrections-policy-2">' in html

@@ -247,3 +247,8 @@ def test_every_problem_is_reported_in_one_run(problems):
     changes.update(edit(TL, "date: 2025-05-02", "date: 2025-5-2"))
     found = problems(changes)
     assert [p.split(": ")[0] for p in found] == [f"{A}:15:12", f"{SRC}:3:16", f"{TL}:3:11"]
+
+
+def test_update_note_needs_a_date(problems):
+    found = problems(edit(A, "    explanation: No evidence.\n", "    explanation: No evidence.\n    update_note: Fixed a typo.\n"))
+    assert found == [f"{A}:14:5: claim 'c-swiss' has 'update_note' but no 'updated'; add updated"]
