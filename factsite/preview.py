@@ -81,8 +81,8 @@ class Preview:
                 parts[key].append(f"{rel}:{digest}")
         for name, text in self.project.templates.items():
             parts["templates"].append(f"{name}:{self.memo.get(('sha', name, text), lambda t=text: _sha(t))}")
-        for name, data in self.project.static.items():
-            parts["templates"].append(f"{name}:{self.memo.get(('sha', name, data), lambda d=data: _sha(d))}")
+        # Static files feed no page: they are copied when their bytes change (see _write), so a
+        # style sheet edit re-renders nothing.
         return {key: _sha("\n".join(values)) for key, values in parts.items()}
 
     def _page_digest(self, page: PageSpec, digests: dict[str, str]) -> str:

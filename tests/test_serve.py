@@ -84,6 +84,11 @@ def test_a_change_re_renders_only_the_pages_that_use_it(project):
     assert {"articles/moon.html", "articles/sun.html", "timeline.html"} <= set(timeline_edit.rendered)
     assert "index.html" not in timeline_edit.rendered
 
+    # A style sheet is copied; no page is rendered again.
+    (root / "templates/static/style.css").write_text("body { color: black; }\n")
+    css_edit = preview.update(["templates/static/style.css"])
+    assert (css_edit.rendered, css_edit.written) == ([], ["static/style.css"])
+
     # A template is used by every page.
     rewrite(root, "templates/base.html", "Found an error?", "Spotted an error?")
     template_edit = preview.update(["templates/base.html"])
