@@ -228,10 +228,12 @@ class _Checker:
                 self.problems.append(Problem(rel, 1, 1, "a page file starts with a '---' line, then its front matter "
                                              "(YAML), then another '---' line, then the text (Markdown)"))
                 continue
-            front, body, _ = parts
+            front, body, body_line = parts
             doc, bad = self.load(rel, "page", text=front, line_offset=1)
             for url in unsafe_links(self.link_scanner, body):
-                self.problems.append(Problem(rel, 0, 0, f"link '{url}' is not allowed: links must be http(s), mailto or a path inside the site"))
+                line = body_line + body[:max(body.find(url), 0)].count("\n")
+                self.problems.append(Problem(rel, line, 1, f"link '{url}' is not allowed: links must be http(s), mailto "
+                                             "or a path inside the site"))
             if not bad:
                 d, slug = doc.data, PurePosixPath(rel).stem
                 out[slug] = Page(slug, d["title"], d.get("description", ""), d.get("layout", "page"), body)

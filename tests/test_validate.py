@@ -252,3 +252,9 @@ def test_every_problem_is_reported_in_one_run(problems):
 def test_update_note_needs_a_date(problems):
     found = problems(edit(A, "    explanation: No evidence.\n", "    explanation: No evidence.\n    update_note: Fixed a typo.\n"))
     assert found == [f"{A}:14:5: claim 'c-swiss' has 'update_note' but no 'updated'; add updated"]
+
+
+def test_unsafe_link_in_a_page_points_at_its_line(problems):
+    found = problems(edit("content/pages/about.md", "Who we are.", "Who we are.\n\nSee [this](javascript:alert(1))."))
+    assert found == ["content/pages/about.md:6:1: link 'javascript:alert(1)' is not allowed: links must be http(s), "
+                     "mailto or a path inside the site"]
