@@ -2,7 +2,7 @@
 
 The real site is built once into a temporary folder and served on 127.0.0.1
 (see conftest.py). Screenshots of every page at desk and phone sizes go to
-test-results/screenshots/ (ignored by git) for people to look at.
+artifacts/screenshots/ (ignored by git) for people to look at.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.browser
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 VNU = ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-SHOTS = ROOT / "test-results" / "screenshots"
+SHOTS = ROOT / "artifacts" / "screenshots"  # not test-results/: pytest-playwright empties that at every run
 ARTICLE = "articles/tecnoandroid-r2-ritardo.html"
 SIZES = {"desk": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
 AXE_RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]

@@ -54,3 +54,16 @@ def test_tab_indentation_hint():
     _, problems = formatted("a:\n\tb: 1\n")
     assert problems == ["x.yaml:2:1: YAML syntax error: a tab character here; indent with spaces, not tabs "
                         "(while scanning for the next token)"]
+
+
+def test_pure_python_loader_gives_the_same_data_and_marks(monkeypatch):
+    import yaml
+
+    from factsite import yamlsrc
+
+    text = "a: 1\nlist:\n  - x\n  - {k: v}\nb: b\nb: c\n"
+    fast_doc, fast_problems = formatted(text)
+    monkeypatch.setattr(yamlsrc, "_Loader", yaml.SafeLoader)  # as on a machine without libyaml
+    slow_doc, slow_problems = formatted(text)
+    assert (slow_doc.data, slow_doc.value_marks, slow_doc.key_marks) == (fast_doc.data, fast_doc.value_marks, fast_doc.key_marks)
+    assert slow_problems == fast_problems
