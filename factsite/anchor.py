@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from .diagnostics import Problem
 from .model import Article, Claim

@@ -8,7 +8,8 @@ that rebuild did not use, so memory follows the project, not its history.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Hashable
+from collections.abc import Callable, Hashable
+from typing import Any
 
 
 class Memo:

@@ -9,8 +9,8 @@ same text ``check`` prints, the build prints and the preview shows in the browse
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 
 @dataclass(frozen=True, order=True)

@@ -10,9 +10,9 @@ which is what the live preview does on each save.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
-from typing import Iterable, Mapping
 
 from .diagnostics import Problem
 

@@ -8,9 +8,9 @@ mappings, which keep one definition of everything.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
 
 from .dates import PartialDate
 

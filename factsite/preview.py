@@ -15,9 +15,9 @@ import hashlib
 import os
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Iterable
 
 from .cache import Memo
 from .diagnostics import BuildFailed, Problem

@@ -13,9 +13,10 @@ from __future__ import annotations
 import functools
 import posixpath
 from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape

@@ -12,17 +12,40 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import PurePosixPath
-from typing import Any, Iterator
+from typing import Any
 
 from .anchor import normal_text, normalize
 from .cache import Memo
 from .dates import PartialDate, parse_date
 from .diagnostics import Problem, did_you_mean
-from .load import ANNOTATIONS_DIR, ARTICLES_DIR, OPTIONAL_FILES, PAGES_DIR, SINGLE_FILES, Project, Seed
+from .load import (
+    ANNOTATIONS_DIR,
+    ARTICLES_DIR,
+    OPTIONAL_FILES,
+    PAGES_DIR,
+    SINGLE_FILES,
+    Project,
+    Seed,
+)
 from .markdown import make_body_parser, make_link_scanner, parse_body, unsafe_links
-from .model import Article, Block, Claim, Event, Fact, Loc, Page, Review, Settings, Site, Source, Verdict, frozen_map
+from .model import (
+    Article,
+    Block,
+    Claim,
+    Event,
+    Fact,
+    Loc,
+    Page,
+    Review,
+    Settings,
+    Site,
+    Source,
+    Verdict,
+    frozen_map,
+)
 from .schema import check_shape
 from .yamlsrc import YamlDoc, parse_yaml
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sample import FILES, write_project
 
 from factsite import BuildFailed, check_site
-from sample import FILES, write_project
 
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = ROOT / "templates"

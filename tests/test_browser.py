@@ -14,9 +14,8 @@ import subprocess
 import sys
 
 import pytest
-from playwright.sync_api import Page, expect
-
 from conftest import ROOT, need
+from playwright.sync_api import Page, expect
 
 sys.path.insert(0, str(ROOT / "tools"))
 import linkcheck  # noqa: E402

@@ -7,13 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
-
-import build
 from conftest import edit
-from factsite import build_site
-from factsite.write import recover, swap_paths, write_site
 from htmltext import article_text
 from sample import SEED_TEXT
+
+import build
+from factsite import build_site
+from factsite.write import recover, swap_paths, write_site
 
 
 def tree_digest(folder: Path) -> dict[str, str]:

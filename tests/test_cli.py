@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import shutil
 
-import build
 from conftest import ROOT
+
+import build
 from factsite.importer import guess_language, looks_like_heading, slugify
 
 

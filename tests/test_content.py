@@ -6,12 +6,11 @@ import json
 import unicodedata
 
 import pytest
-
 from conftest import ROOT
-from factsite import build_site, check_site
-from factsite import vocab
-from factsite.validate import seed_words
 from htmltext import article_text
+
+from factsite import build_site, check_site, vocab
+from factsite.validate import seed_words
 
 # Floors: raise them when content grows; a drop below one is a failure, not a surprise.
 MIN_CLAIMS_PER_ARTICLE = 12

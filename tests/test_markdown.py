@@ -2,8 +2,15 @@
 
 import pytest
 
-from factsite.markdown import (escape_body_line, make_body_parser, make_link_scanner, make_markdown, parse_body,
-                               render_markdown, unsafe_links)
+from factsite.markdown import (
+    escape_body_line,
+    make_body_parser,
+    make_link_scanner,
+    make_markdown,
+    parse_body,
+    render_markdown,
+    unsafe_links,
+)
 
 
 @pytest.fixture(scope="module")

@@ -13,11 +13,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect
-
 from conftest import ROOT
-from factsite.preview import Preview
+from playwright.sync_api import expect
 from sample import FILES, d
+
+from factsite.preview import Preview
 
 SUN_SEED = "Il Sole è una stella nana gialla. La sua luce arriva in otto minuti.\n"
 SUN = {
