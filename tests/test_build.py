@@ -116,11 +116,14 @@ def test_drafts_stay_off_the_site_unless_asked_for(project):
 
 
 def test_no_page_loads_anything_from_another_host(project):
+    outbound = []
     for path, data in build_site(project()).items():
         if path.endswith(".html"):
             html = data.decode()
             assert not re.search(r'<(script|link|img|iframe)[^>]+(src|href)="(https?:)?//', html), path
             assert "Content-Security-Policy" in html
+            outbound += re.findall(r'<a [^>]*href="https?://[^>]*>', html)
+    assert outbound and all('rel="noopener noreferrer"' in a for a in outbound)
 
 
 def test_dated_update_note_and_as_reported_qualifier_are_shown(project):
