@@ -14,14 +14,13 @@ printed as path:line:col: message, and the exit code is 1 when there are any.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 import time
 from pathlib import Path
 
 from factsite import BuildFailed, build_site, check_site
 from factsite.importer import ImportFailed, annotations_stub, import_seed
-from factsite.load import Seed
+from factsite.load import read_seed
 from factsite.write import check_output_dir, write_site
 
 
@@ -65,8 +64,10 @@ def cmd_import(root: Path, args) -> int:
     if not seed_path.is_file():
         print(f"error: no such seed file: {args.seed}", file=sys.stderr)
         return 2
-    data = seed_path.read_bytes()
-    seed = Seed(seed_path.name, hashlib.sha256(data).hexdigest(), data.decode("utf-8"))
+    seed = read_seed(seed_path)
+    if "\ufffd" in seed.text:
+        print(f"error: {seed_path} is not UTF-8 text; the importer would have to change its bytes", file=sys.stderr)
+        return 1
     try:
         slug, text = import_seed(seed, args.slug)
     except ImportFailed as err:

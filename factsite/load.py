@@ -114,15 +114,21 @@ def _ignored(name: str) -> bool:
     return name.startswith((".", "#")) or name.endswith("~")
 
 
+def read_seed(path: Path) -> Seed:
+    """A seed file: its name, the sha256 of its bytes, and its text (undecodable bytes shown as U+FFFD)."""
+    data = path.read_bytes()
+    return Seed(path.name, hashlib.sha256(data).hexdigest(), data.decode("utf-8", "replace"))
+
+
 def _read(path: Path, rel: str, kind: str):
     try:
+        if kind == "seeds":
+            return read_seed(path), None
         data = path.read_bytes()
     except OSError as err:
         return None, Problem(rel, 0, 0, f"cannot read this file: {err.strerror}")
     if kind == "static":
         return data, None
-    if kind == "seeds":
-        return Seed(path.name, hashlib.sha256(data).hexdigest(), data.decode("utf-8", "replace")), None
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as err:

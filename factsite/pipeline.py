@@ -47,7 +47,7 @@ def check_site(root: Path) -> tuple[Project, Site, dict[str, Anchor]]:
     return project, site, anchors
 
 
-def plan(project: Project, site: Site, anchors: dict[str, Anchor], *, drafts: bool = False) -> list[PageSpec]:
+def plan(site: Site, anchors: dict[str, Anchor], *, drafts: bool = False) -> list[PageSpec]:
     """Every page the site will have (drafts left out unless asked for)."""
     return plan_pages(site if drafts else published_only(site), anchors)
 
@@ -64,7 +64,7 @@ def render(project: Project, pages: list[PageSpec], env: jinja2.Environment | No
 def build_site(root: Path, *, drafts: bool = False) -> dict[str, bytes]:
     """The whole site in memory: {path inside site/: bytes}. Raises BuildFailed."""
     project, site, anchors = check_site(root)
-    return {**render(project, plan(project, site, anchors, drafts=drafts)), **project.static}
+    return {**render(project, plan(site, anchors, drafts=drafts)), **project.static}
 
 
 def template_problem(err: jinja2.TemplateError) -> Problem:

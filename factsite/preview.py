@@ -94,7 +94,7 @@ class Preview:
         digests = self.input_digests()
         try:
             site, anchors = check_project(self.project, self.memo)
-            pages = plan(self.project, site, anchors, drafts=self.drafts)
+            pages = plan(site, anchors, drafts=self.drafts)
             stale = self.affected_pages(pages, digests)
             rendered = render(self.project, stale, self._environment(digests.get("templates")))
         except BuildFailed as failed:
