@@ -17,24 +17,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .diagnostics import Problem
-from .model import Article, Claim
+from .model import Anchor, Article, Claim
 
 # Typographic marks a reviewer's keyboard may not have, folded only to *suggest* a fix.
 _FOLD = str.maketrans({"’": "'", "‘": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"',
                        "«": '"', "»": '"', "″": '"'})
 
 
-@dataclass(frozen=True)
-class Anchor:
-    """Where a claim's quote lies: a block of the article and a range of its text."""
-
-    claim: str
-    block: int
-    start: int
-    end: int
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NormalText:
     """Text with whitespace runs collapsed, and where each character came from."""
 
@@ -68,7 +58,7 @@ def normal_text(text: str) -> NormalText:
         chars.pop()
         origin.pop()
     origin.append(len(text) if not origin else origin[-1] + 1)
-    return NormalText("".join(chars), tuple(origin))
+    return NormalText(text="".join(chars), origin=tuple(origin))
 
 
 def anchor_claims(article: Article, claims: Iterable[Claim]) -> tuple[dict[str, Anchor], list[Problem]]:
@@ -94,7 +84,7 @@ def _anchor_one(article: Article, blocks: list[NormalText], claim: Claim) -> tup
     if len(chosen) == 1:
         b, i = chosen[0]
         origin = blocks[b].origin
-        return Anchor(claim.id, b, origin[i], origin[i + len(quote) - 1] + 1), None
+        return Anchor(claim=claim.id, block=b, start=origin[i], end=origin[i + len(quote) - 1] + 1), None
     if len(chosen) > 1:
         return None, _ambiguous(article, blocks, claim, quote, chosen)
     if hits:  # found, but not with that prefix/suffix

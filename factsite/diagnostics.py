@@ -9,8 +9,17 @@ same text ``check`` prints, the build prints and the preview shows in the browse
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+
+# C0 and C1 controls, and the bidi embeddings, overrides and isolates that reorder what is shown.
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def visible(text: str) -> str:
+    """``text`` with control and bidi characters written as escapes (``\\n``, ``\\u202e``)."""
+    return _INVISIBLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass(frozen=True, order=True)
@@ -29,10 +38,14 @@ class Problem:
     """Optional further lines (for example the closest passage of the article)."""
 
     def format(self) -> str:
-        """``path:line:col: message``, then any detail lines indented below it."""
+        """``path:line:col: message``, then any detail lines indented below it.
+
+        Control and bidi characters (in a file name, in a quoted value) are shown as escapes, so each
+        problem stays on its line and a terminal or a browser shows what is really there.
+        """
         where = f"{self.path}:{self.line}:{self.col}" if self.line else self.path  # 0: the whole file
-        head = f"{where}: {self.message}"
-        return "\n".join([head, *("    " + d for d in self.detail)])
+        head = visible(f"{where}: {self.message}")
+        return "\n".join([head, *("    " + visible(d) for d in self.detail)])
 
 
 class BuildFailed(Exception):
@@ -50,10 +63,16 @@ class BuildFailed(Exception):
         return "\n".join(lines)
 
 
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice most like ``word``, if any is close enough to be a likely typo."""
+    close = difflib.get_close_matches(str(word), sorted(set(choices)), n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` for the closest choice, or an empty string."""
-    close = difflib.get_close_matches(str(word), sorted(set(choices)), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    close = closest(word, choices)
+    return f" (did you mean '{close}'?)" if close else ""
 
 
 def quoted_list(items: Iterable[str], limit: int = 12) -> str:

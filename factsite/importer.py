@@ -18,7 +18,7 @@ import unicodedata
 from .anchor import normalize
 from .load import Seed
 from .markdown import escape_body_line, make_body_parser, parse_body
-from .validate import seed_words
+from .seedtext import seed_words
 
 _CLOSING = (".", "!", ";", ",", ":", "…", '"', "”", "»", "’")
 _STOPWORDS = {

@@ -15,26 +15,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from .diagnostics import Problem
+from .layout import CONTENT, MAX_FILE_BYTES, SEEDS, STATIC, TEMPLATES
 
-CONTENT = "content"
-SEEDS = "seeds"
-TEMPLATES = "templates"
-STATIC = "templates/static"
-# The YAML files of content/ and the schema each one follows.
-SINGLE_FILES = {
-    "content/site.yaml": "site",
-    "content/verdicts.yaml": "verdicts",
-    "content/sources.yaml": "sources",
-    "content/timeline.yaml": "timeline",
-}
-# Optional: a site need not share facts across articles.
-OPTIONAL_FILES = {"content/facts.yaml": "facts"}
-ARTICLES_DIR = "content/articles"
-PAGES_DIR = "content/pages"
-ANNOTATIONS_DIR = "content/annotations"
+__all__ = ["CONTENT", "SEEDS", "TEMPLATES", "Project", "Seed", "classify", "read_project", "read_seed", "refresh_project"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Seed:
     """A raw article in ``seeds/``."""
 
@@ -43,7 +29,7 @@ class Seed:
     text: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Project:
     """Every input file's content, keyed by path relative to the project root."""
 
@@ -70,7 +56,7 @@ def read_project(root: Path) -> Project:
     """Project root → every content file, seed, template and static file in it."""
     root = Path(root)
     rels = (p.relative_to(root).as_posix() for top in (CONTENT, SEEDS, TEMPLATES) for p in (root / top).rglob("*"))
-    return refresh_project(Project(root), sorted(rels))
+    return refresh_project(Project(root=root), sorted(rels))
 
 
 def refresh_project(project: Project, rels: Iterable[str]) -> Project:
@@ -84,7 +70,10 @@ def refresh_project(project: Project, rels: Iterable[str]) -> Project:
             mapping.pop(key, None)
             mapping.pop(rel, None)
         path = project.root / rel
-        if path.is_file():
+        problem = _outside(project.root, rel)
+        if problem:
+            parts["unreadable"][rel] = problem
+        elif path.is_file():
             value, problem = _read(path, rel, kind)
             if problem:
                 parts["unreadable"][rel] = problem
@@ -117,11 +106,36 @@ def _ignored(name: str) -> bool:
 def read_seed(path: Path) -> Seed:
     """A seed file: its name, the sha256 of its bytes, and its text (undecodable bytes shown as U+FFFD)."""
     data = path.read_bytes()
-    return Seed(path.name, hashlib.sha256(data).hexdigest(), data.decode("utf-8", "replace"))
+    return Seed(name=path.name, sha256=hashlib.sha256(data).hexdigest(), text=data.decode("utf-8", "replace"))
+
+
+def _outside(root: Path, rel: str) -> Problem | None:
+    """A problem when ``rel`` (or a folder above it) is a link that leads outside the project root.
+
+    A symbolic link could otherwise publish any file the build can read (``/etc/passwd``,
+    ``/proc/self/environ`` and the tokens in it); a link to another file inside the project is fine.
+    """
+    path = root / rel
+    if not path.is_symlink() and not any((root / p).is_symlink() for p in PurePosixPath(rel).parents if p.parts):
+        return None
+    try:
+        target = path.resolve(strict=False)
+        inside = target.is_relative_to(root.resolve())
+    except (OSError, RuntimeError):  # a loop of links
+        target, inside = "a loop of links", False
+    if inside:
+        return None
+    return Problem(rel, 0, 0, f"this is a symbolic link to {target}, outside the project; the build reads only files "
+                              "inside the project folder: replace the link with a copy of the file")
 
 
 def _read(path: Path, rel: str, kind: str):
+    limit = MAX_FILE_BYTES["static" if kind == "static" else rel.split("/", 1)[0]]
     try:
+        size = path.stat().st_size
+        if size > limit:
+            return None, Problem(rel, 0, 0, f"this file is {size:,} bytes, over the limit of {limit // 2**20} MiB for a "
+                                            f"file in {rel.split('/', 1)[0]}/; split it, or remove what does not belong in it")
         if kind == "seeds":
             return read_seed(path), None
         data = path.read_bytes()
@@ -133,4 +147,6 @@ def _read(path: Path, rel: str, kind: str):
         return data.decode("utf-8"), None
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        return None, Problem(rel, line, 1, "this file is not UTF-8 text; save it with UTF-8 encoding")
+        col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        return None, Problem(rel, line, col, "this file is not UTF-8 text; save it with UTF-8 encoding")
+

@@ -30,9 +30,13 @@ class _SafeMarkdownIt(MarkdownIt):
 
 
 def link_scheme(url: str) -> str:
-    """The URL's scheme, lower-cased ('' for a relative link)."""
+    """The URL's scheme, lower-cased: '' for a path inside the site, '//' for a protocol-relative link
+    (``//evil.example/``, which leaves the site: browsers read ``\\`` as ``/`` there too)."""
+    text = url.strip()
+    if text.replace("\\", "/").startswith("//"):
+        return "//"
     try:
-        return urlsplit(url.strip()).scheme.lower()
+        return urlsplit(text).scheme.lower()
     except ValueError:  # e.g. an unbalanced '[' in a host
         return "invalid"
 
@@ -44,11 +48,16 @@ def _link_open(self, tokens, idx, options, env):
     return self.renderToken(tokens, idx, options, env)
 
 
+HEADING_ID_PREFIX = "section-"
+"""Ids made from a heading's words start with this, so they never take an id the templates use
+(``main``, ``claim-…``); duplicates on one page are numbered."""
+
+
 def _heading_open(self, tokens, idx, options, env):
-    """Give each heading an id from its words, so a page's sections can be linked (``#corrections``)."""
+    """Give each heading an id from its words, so a page's sections can be linked (``#section-corrections``)."""
     token = tokens[idx]
     words = re.findall(r"\w+", tokens[idx + 1].content.lower())
-    slug = "-".join(words) or "section"
+    slug = HEADING_ID_PREFIX + ("-".join(words) or "untitled")
     seen = env.setdefault("heading_ids", set())
     unique, n = slug, 2
     while unique in seen:
@@ -58,11 +67,16 @@ def _heading_open(self, tokens, idx, options, env):
     return self.renderToken(tokens, idx, options, env)
 
 
-def make_markdown() -> MarkdownIt:
-    """The one Markdown renderer for reviewer-written text."""
+def make_markdown(*, heading_ids: bool = False) -> MarkdownIt:
+    """The one Markdown renderer for reviewer-written text.
+
+    ``heading_ids`` is for prose pages, whose sections are linked; a field shown among others
+    (an explanation, an event's body) gets none, since two of them on one page could share one.
+    """
     md = _SafeMarkdownIt("commonmark", {"html": False}).disable("image")
     md.add_render_rule("link_open", _link_open)
-    md.add_render_rule("heading_open", _heading_open)
+    if heading_ids:
+        md.add_render_rule("heading_open", _heading_open)
     return md
 
 
@@ -108,7 +122,7 @@ def parse_body(parser: MarkdownIt, text: str, first_line: int) -> list[Block]:
             level = 0
         elif token.type == "inline":
             words = "".join(c.content if c.type == "text" else "\n" for c in token.children or ())
-            blocks.append(Block(level, words, first_line + token.map[0]))
+            blocks.append(Block(level=level, text=words, line=first_line + token.map[0]))
     return blocks
 
 

@@ -1,9 +1,11 @@
 """The content model: frozen dataclasses, each built complete in one step.
 
-``validate.build_site`` makes these from the parsed YAML once every field has
-been checked, so nothing downstream needs to guess, default or re-check. Cross
-references stay as ids (``Claim.sources``) and are looked up in the ``Site``
-mappings, which keep one definition of everything.
+The readers (``factsite/readers/``) make these from the parsed YAML once every
+field has been checked, so nothing downstream needs to guess, default or
+re-check. Cross references stay as ids (``Claim.sources``) and are looked up in
+the ``Site`` mappings, which keep one definition of everything; the anchoring
+stage adds where each claim's quote lies (``Site.anchors``). Every dataclass is
+frozen and keyword-only.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from types import MappingProxyType
 from .dates import PartialDate
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Loc:
     """Where a value was written: file (relative to the project root), line and column."""
 
@@ -24,7 +26,7 @@ class Loc:
     col: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Settings:
     """``content/site.yaml``."""
 
@@ -38,7 +40,7 @@ class Settings:
     lang: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Verdict:
     """One step of the rating scale (``content/verdicts.yaml``)."""
 
@@ -50,7 +52,7 @@ class Verdict:
     colour: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Source:
     """A document the fact checks rely on (``content/sources.yaml``)."""
 
@@ -71,7 +73,7 @@ class Source:
     """Markdown; may be empty."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Event:
     """A dated event of the R2 story (``content/timeline.yaml``)."""
 
@@ -86,7 +88,7 @@ class Event:
     tags: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Fact:
     """A fact several articles state in their own words (``content/facts.yaml``)."""
 
@@ -96,9 +98,11 @@ class Fact:
     """Markdown: what the best evidence says."""
     sources: tuple[str, ...]
     events: tuple[str, ...]
+    at: Loc
+    """Where its id is written."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Page:
     """A page of prose such as About or Methodology (``content/pages/<slug>.md``)."""
 
@@ -108,9 +112,11 @@ class Page:
     layout: str
     body: str
     """Markdown."""
+    path: str
+    """The page's file, relative to the project root."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Review:
     """Who checked an article's claims, and when."""
 
@@ -118,7 +124,7 @@ class Review:
     on: PartialDate
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Block:
     """A heading or paragraph of an article's text."""
 
@@ -132,7 +138,7 @@ class Block:
     """Label when the block is not part of the article (a newsletter plug, a byline)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Article:
     """A news article under review (``content/articles/<slug>.md``)."""
 
@@ -147,7 +153,7 @@ class Article:
     outlet: str
     author: str
     url: str
-    """``unknown`` when the original address is not known."""
+    """``layout.UNKNOWN`` when the original address is not known."""
     seed_file: str
     seed_sha256: str
     notes: str
@@ -161,7 +167,7 @@ class Article:
         return bool(self.blocks) and self.blocks[0].level == 1
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Claim:
     """A checkable claim in an article (``content/annotations/<slug>.yaml``)."""
 
@@ -191,7 +197,17 @@ class Claim:
     """Where the quote is written, for anchoring errors."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class Anchor:
+    """Where a claim's quote lies: a block of the article and a range of its text."""
+
+    claim: str
+    block: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, kw_only=True)
 class Site:
     """Everything the pages are made from, every reference checked."""
 
@@ -212,6 +228,8 @@ class Site:
     """Sorted by id."""
     pages: Mapping[str, Page] = field(default_factory=dict)
     """Sorted by slug."""
+    anchors: Mapping[str, Anchor] = field(default_factory=dict)
+    """Claim id → where its quote lies; only claims that were anchored (set by the anchoring stage)."""
 
 
 def frozen_map(items) -> Mapping:

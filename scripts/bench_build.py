@@ -30,8 +30,8 @@ from factsite.pipeline import check_project, plan, render
 from factsite.write import write_site
 t.append(time.perf_counter())
 project = read_project(Path(sys.argv[1])); t.append(time.perf_counter())
-site, anchors = check_project(project); t.append(time.perf_counter())
-pages = render(project, plan(site, anchors)); t.append(time.perf_counter())
+site = check_project(project); t.append(time.perf_counter())
+pages = render(project, *plan(project, site)); t.append(time.perf_counter())
 with tempfile.TemporaryDirectory() as out:
     write_site({**pages, **project.static}, Path(out) / "site"); t.append(time.perf_counter())
 steps = ["import", "read", "check+anchor", "render", "write"]

@@ -5,13 +5,16 @@ from factsite.model import Article, Block, Claim, Loc
 
 
 def article(*texts):
-    blocks = tuple(Block(0, t, 10 + n) for n, t in enumerate(texts))
-    return Article("a", "T", "", "it", None, None, None, "o", "unknown", "unknown", "s", "0" * 64, "", False, blocks, "content/articles/a.md")
+    blocks = tuple(Block(level=0, text=t, line=10 + n) for n, t in enumerate(texts))
+    return Article(slug="a", title="T", title_en="", lang="it", published=None, not_before=None, not_after=None,
+                   outlet="o", author="unknown", url="unknown", seed_file="s", seed_sha256="0" * 64, notes="",
+                   draft=False, blocks=blocks, path="content/articles/a.md")
 
 
 def claim(id_, quote, prefix="", suffix=""):
-    return Claim(id_, "a", quote, prefix, suffix, "c", "v", "none-found", "e", ("s",), (), "", "", None, "", False,
-                 Loc("x.yaml", 1, 1))
+    return Claim(id=id_, article="a", quote=quote, prefix=prefix, suffix=suffix, claim="c", verdict="v",
+                 basis="none-found", explanation="e", sources=("s",), events=(), translation_note="", fact="",
+                 updated=None, update_note="", draft=False, quote_at=Loc(path="x.yaml", line=1, col=1))
 
 
 def test_normalize_collapses_whitespace_and_composes():

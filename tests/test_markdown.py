@@ -1,5 +1,7 @@
 """Markdown is safe by construction, and article text survives the round trip exactly."""
 
+import re
+
 import pytest
 
 from factsite.markdown import (
@@ -58,6 +60,27 @@ def test_body_headings_and_lines():
     assert [(b.level, b.text, b.line) for b in blocks] == [(1, "Title", 5), (0, "Para one.", 7), (2, "Sub", 9), (0, "Para two.", 11)]
 
 
-def test_headings_get_unique_ids_for_links(md):
-    html = render_markdown(md, "## Corrections policy\n\ntext\n\n## Corrections policy\n")
-    assert '<h2 id="corrections-policy">' in html and '<h2 id="corrections-policy-2">' in html
+def test_prose_headings_get_unique_prefixed_ids_for_links():
+    html = render_markdown(make_markdown(heading_ids=True), "## Corrections policy\n\ntext\n\n## Corrections policy\n\n## Main\n")
+    assert '<h2 id="section-corrections-policy">' in html and '<h2 id="section-corrections-policy-2">' in html
+    assert '<h2 id="section-main">' in html  # never the skip link's target, id="main"
+
+
+def test_headings_in_fields_get_no_id_so_they_cannot_take_the_templates_ids(md):
+    # Two explanations on one page may both say "## Why"; one may say "## Claim c001 02".
+    assert render_markdown(md, "## Claim c001 02\n") == "<h2>Claim c001 02</h2>\n"
+
+
+@pytest.mark.parametrize("url", ["//evil.example/", "<//evil.example>", "[x]: //evil.example"])
+def test_protocol_relative_links_leave_the_site_so_they_are_refused(md, url):
+    text = url if url.startswith("[") else f"[x]({url})"
+    assert unsafe_links(make_link_scanner(), text + "\n\n[x]") == [url.strip("<>").removeprefix("[x]: ")]
+    assert "href" not in render_markdown(md, text + "\n\n[x]")
+
+
+@pytest.mark.parametrize("url", ["/\\evil.example/", "\\\\evil.example", "/%5Cevil.example"])
+def test_backslashes_cannot_make_a_link_leave_the_site(md, url):
+    # Browsers read a backslash as '/', so '/\evil.example' would be protocol-relative; markdown-it
+    # percent-encodes it, and '%5C' is never read as a slash.
+    [href] = re.findall(r'href="([^"]*)"', render_markdown(md, f"[x]({url})"))
+    assert href.startswith(("/%5C", "%5C")) and "\\" not in href

@@ -84,18 +84,18 @@ def test_claim_needs_a_source(problems):
 def test_duplicate_id_across_kinds_names_both_places(problems):
     found = problems(edit(TL, "- id: ev-later", "- id: space-agency"))
     assert found == [f"{TL}:15:9: id 'space-agency' is already used by the source at {SRC}:2:9; "
-                     "ids must be unique across claims, events and sources"]
+                     "ids must be unique across claims, events, sources and facts"]
 
 
 def test_duplicate_claim_id_in_another_article_file(problems, project):
     found = problems(edit(A, "- id: c-cost", "- id: c-cheese"))
     assert found == [f"{A}:21:9: id 'c-cheese' is already used by the claim at {A}:5:9; "
-                     "ids must be unique across claims, events and sources"]
+                     "ids must be unique across claims, events, sources and facts"]
 
 
 def test_unknown_source_suggests_the_closest_id(problems):
     found = problems(edit(A, "sources: [daily-mirror-copy]", "sources: [daily-mirror-cpy]"))
-    assert found == [f"{A}:20:15: unknown source 'daily-mirror-cpy' (did you mean 'daily-mirror-copy'?); "
+    assert found == [f"{A}:20:15: unknown source 'daily-mirror-cpy' (did you mean 'daily-mirror-copy', “Agency says moon is rock”?); "
                      "sources are defined in content/sources.yaml"]
 
 
@@ -103,8 +103,9 @@ def test_unknown_event_and_verdict(problems):
     changes = edit(A, "events: [ev-mission]", "events: [ev-misson]")
     changes[A] = changes[A].replace("verdict: accurate", "verdict: acurate")
     assert problems(changes) == [
-        f"{A}:24:14: unknown verdict 'acurate' (did you mean 'accurate'?); verdicts are defined in content/verdicts.yaml",
-        f"{A}:28:14: unknown event 'ev-misson' (did you mean 'ev-mission'?); events are defined in content/timeline.yaml",
+        f"{A}:24:14: unknown verdict 'acurate' (did you mean 'accurate'?); a verdict is one of 'accurate', 'inaccurate', "
+        "'misleading' (see content/verdicts.yaml)",
+        f"{A}:28:14: unknown event 'ev-misson' (did you mean 'ev-mission', “Mission planned”?); events are defined in content/timeline.yaml",
     ]
 
 

@@ -1,0 +1,128 @@
+"""Where everything is: the project's folders and files, the one slug pattern, and every page's address.
+
+This module is the single source of truth for paths. The reader (``load``),
+the file readers, the page kinds, the preview and the templates (through the
+``url`` global) all ask it, so an address is spelt in one place only.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from pathlib import Path
+
+# -- the project ------------------------------------------------------------------
+
+CONTENT = "content"
+SEEDS = "seeds"
+TEMPLATES = "templates"
+STATIC = "templates/static"
+SITE = "site"
+"""The default output folder, inside the project root."""
+
+# The YAML files of content/ and the schema each one follows.
+SINGLE_FILES = {
+    "content/site.yaml": "site",
+    "content/verdicts.yaml": "verdicts",
+    "content/sources.yaml": "sources",
+    "content/timeline.yaml": "timeline",
+}
+OPTIONAL_FILES = {"content/facts.yaml": "facts"}
+"""Optional: a site need not share facts across articles."""
+ARTICLES_DIR = "content/articles"
+PAGES_DIR = "content/pages"
+ANNOTATIONS_DIR = "content/annotations"
+
+MAX_FILE_BYTES = {"content": 16 * 2**20, "seeds": 4 * 2**20, "templates": 2**20, "static": 16 * 2**20}
+"""Largest file read, by part of the project: generous for real content (the largest content file
+today is 60 KB), small enough that a mistake cannot make the build read or publish gigabytes."""
+
+UNKNOWN = "unknown"
+"""How every file writes a value that is not known (a date, an address, an author): one spelling."""
+
+# -- slugs --------------------------------------------------------------------------
+
+_COMMON_SCHEMA = Path(__file__).parent / "schemas" / "common.schema.json"
+SLUG_PATTERN: str = json.loads(_COMMON_SCHEMA.read_text(encoding="utf-8"))["$defs"]["id"]["pattern"]
+"""The one pattern every id and every file-name slug follows (``$defs.id`` in common.schema.json)."""
+_SLUG = re.compile(SLUG_PATTERN.removeprefix("^").removesuffix("$"))
+SLUG_RULE = "lower-case letters and digits joined by single '-' or '.', such as 'about' or 'c000-01'"
+
+
+def is_slug(text: str) -> bool:
+    """True when ``text`` is a valid id or file-name slug (matched whole: no trailing newline slips through)."""
+    return isinstance(text, str) and _SLUG.fullmatch(text) is not None
+
+
+# -- the site's addresses (paths inside the output folder) ---------------------------
+
+HOME = "index.html"
+TIMELINE = "timeline.html"
+SOURCES = "sources.html"
+FACTS_INDEX = "facts/index.html"
+VERDICTS_CSS = "static/verdicts.css"
+MARKER = ".factsite-site"
+"""The file that marks an output folder as one this tool built (see ``write``)."""
+
+
+def article_path(slug: str) -> str:
+    return f"articles/{slug}.html"
+
+
+def fact_path(fact_id: str) -> str:
+    return f"facts/{fact_id}.html"
+
+
+def page_path(slug: str) -> str:
+    return f"{slug}.html"
+
+
+def static_path(name: str) -> str:
+    return f"static/{name}"
+
+
+def claim_url(article_slug: str, claim_id: str) -> str:
+    return f"{article_path(article_slug)}#claim-{claim_id}"
+
+
+def event_url(event_id: str) -> str:
+    return f"{TIMELINE}#event-{event_id}"
+
+
+def source_url(source_id: str) -> str:
+    return f"{SOURCES}#source-{source_id}"
+
+
+def url_for(kind: str, key: str = "") -> str:
+    """The site path of a thing by kind: ``url_for("fact", "may-launch")`` → ``facts/may-launch.html``."""
+    return _URLS[kind](key)
+
+
+_URLS = {
+    "home": lambda _: HOME,
+    "timeline": lambda _: TIMELINE,
+    "sources": lambda _: SOURCES,
+    "facts": lambda _: FACTS_INDEX,
+    "article": article_path,
+    "fact": fact_path,
+    "page": page_path,
+    "static": static_path,
+    "event": event_url,
+    "source": source_url,
+}
+
+
+def relative(target: str, from_page: str) -> str:
+    """``target`` (a site path, maybe with ``#fragment``) as a link from the page at ``from_page``."""
+    path, hash_, fragment = target.partition("#")
+    if path == from_page and hash_:
+        return "#" + fragment
+    base = posixpath.dirname(from_page) or "."
+    return posixpath.relpath(path, base) + hash_ + fragment
+
+
+def root_prefix(from_page: str) -> str:
+    """``""`` for a top-level page, ``"../"`` for one a folder down: what leads back to the site root."""
+    up = posixpath.relpath(".", posixpath.dirname(from_page) or ".")
+    return "" if up == "." else up + "/"

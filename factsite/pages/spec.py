@@ -1,0 +1,62 @@
+"""A page to render, as plain data: where it goes, which kind of page it is, and what it depends on.
+
+The plan of a site is a list of these, with nothing in it that cannot be
+pickled, so a worker process can take a share of it. ``input_keys`` says which
+inputs a project file feeds, so the preview re-renders only the pages a save
+affects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from ..layout import ANNOTATIONS_DIR, ARTICLES_DIR, PAGES_DIR, TEMPLATES
+from ..model import Loc, Site
+from ..readers import facts, settings, sources, timeline, verdicts
+
+
+@dataclass(frozen=True, kw_only=True)
+class PageSpec:
+    """One output file of the site."""
+
+    path: str
+    """Output path relative to the site root, e.g. ``articles/x.html``."""
+    kind: str
+    """Its kind, a key of ``pages.KINDS``."""
+    key: str = ""
+    """Which one of its kind: the article slug, fact id or page slug."""
+    inputs: frozenset[str]
+    """Input keys (see :func:`input_keys`) whose change means the page must be rendered again."""
+    origin: Loc | None = None
+    """The file that asks for this page (a prose page, a fact), for the message when two pages collide."""
+
+
+_SINGLE = {settings.PATH: "site", verdicts.PATH: "verdicts", sources.PATH: "sources", timeline.PATH: "timeline",
+           facts.PATH: "facts"}
+
+
+def input_keys(path: str) -> set[str]:
+    """The input keys a project file feeds (``content/annotations/x.yaml`` → ``claims:x``)."""
+    stem = PurePosixPath(path).stem
+    if path.startswith(TEMPLATES + "/"):
+        return {"templates"}
+    if path.startswith(ARTICLES_DIR + "/"):
+        return {f"article:{stem}"}
+    if path.startswith(ANNOTATIONS_DIR + "/"):
+        return {f"claims:{stem}"}
+    if path.startswith(PAGES_DIR + "/"):
+        return {"pages"}
+    if path.startswith("seeds/"):
+        return {"seeds"}
+    return {_SINGLE.get(path, "other")}
+
+
+class Inputs:
+    """The input sets pages share: what every page shows (navigation), every article, every claim."""
+
+    def __init__(self, site: Site):
+        self.common = frozenset({"site", "verdicts", "templates", "pages", "facts"})
+        self.all_articles = frozenset(f"article:{slug}" for slug in site.articles)
+        self.all_claims = frozenset(f"claims:{slug}" for slug in site.articles)
+        self.everything = self.common | self.all_articles | self.all_claims | {"sources", "timeline"}

@@ -1,0 +1,104 @@
+"""What several page kinds show: the navigation, a claim's card, an article's verdict summary.
+
+One ``Views`` is made per render of a site; the page kinds ask it for the
+pieces they share, so a claim looks the same on its article, the timeline, the
+sources and the fact pages. Templates receive these plain values and only
+loop, test and format; addresses come from ``layout``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
+
+from .. import layout, vocab
+from ..model import Article, Claim, Fact, Site
+
+
+class Views:
+    """Builds the template values shared by page kinds (one instance per render)."""
+
+    def __init__(self, site: Site):
+        self.site = site
+        self.numbers = {slug: number_claims(site, claims) for slug, claims in site.claims.items()}
+
+    def base(self) -> dict[str, Any]:
+        nav = [(layout.HOME, "Articles"), (layout.TIMELINE, "Timeline")]
+        nav += [(layout.FACTS_INDEX, "Shared facts")] if self.site.facts else []
+        nav += [(layout.SOURCES, "Sources")]
+        nav += [(layout.page_path(p.slug), p.title) for p in sorted(self.site.pages.values(), key=_page_order)]
+        return {"settings": self.site.settings, "verdicts": list(self.site.verdicts.values()), "nav": nav,
+                "statuses": list(vocab.STATUSES.values()), "basis": list(vocab.BASIS.values())}
+
+    def claim_view(self, claim: Claim) -> dict[str, Any]:
+        article = self.site.articles[claim.article]
+        return {
+            "id": claim.id, "number": self.numbers[claim.article][claim.id], "claim": claim,
+            "article": article, "url": layout.claim_url(article.slug, claim.id),
+            "verdict": self.site.verdicts[claim.verdict], "basis": vocab.BASIS[claim.basis],
+            "sources": [self.site.sources[s] for s in claim.sources],
+            "events": [self.site.events[e] for e in claim.events],
+            "fact": self.site.facts.get(claim.fact), "updated": claim.updated, "update_note": claim.update_note,
+            "qualifier": vocab.QUALIFIERS.get(claim.basis, ""),
+        }
+
+    def published_claims(self) -> Iterable[Claim]:
+        """Every claim that is on the site, article by article."""
+        for claims in self.site.claims.values():
+            yield from (c for c in claims if c.id in self.site.anchors)
+
+    def article_summary(self, article: Article) -> dict[str, Any]:
+        claims = [c for c in self.site.claims.get(article.slug, ()) if c.id in self.site.anchors]
+        counts = Counter(c.verdict for c in claims)
+        return {
+            "article": article, "url": layout.article_path(article.slug), "claims": len(claims),
+            "counts": [(v, counts[v.id]) for v in self.site.verdicts.values() if counts[v.id]],
+            "published": published_text(article),
+        }
+
+    def fact_claims(self, fact_id: str) -> list[dict]:
+        views = [self.claim_view(c) for c in self.published_claims() if c.fact == fact_id]
+        return sorted(views, key=lambda v: (pub_order(v["article"]), v["article"].slug, v["number"]))
+
+    def fact_summary(self, fact: Fact) -> dict[str, Any]:
+        claims = self.fact_claims(fact.id)
+        counts = Counter(v["verdict"].id for v in claims)
+        return {"fact": fact, "url": layout.fact_path(fact.id), "claims": claims,
+                "articles": len({v["article"].slug for v in claims}),
+                "counts": [(v, counts[v.id]) for v in self.site.verdicts.values() if counts[v.id]]}
+
+
+def _page_order(page) -> tuple:
+    """Methodology before About, then the rest by slug: the order readers look for them."""
+    return ({"methodology": 0, "about": 1}.get(page.slug, 2), page.slug)
+
+
+def number_claims(site: Site, claims: Iterable[Claim]) -> dict[str, int]:
+    """Claim id → 1-based number, in reading order of the quotes (outer before inner)."""
+    placed = [site.anchors[c.id] for c in claims if c.id in site.anchors]
+    placed.sort(key=lambda a: (a.block, a.start, -a.end, a.claim))
+    return {a.claim: n for n, a in enumerate(placed, start=1)}
+
+
+def publication_window(article: Article):
+    """(earliest, latest) possible publication day, or None when nothing bounds it."""
+    lo = article.published or article.not_before
+    hi = article.published or article.not_after
+    if lo is None and hi is None:
+        return None
+    return (lo or hi).earliest(), (hi or lo).latest()
+
+
+def published_text(article: Article) -> str:
+    if article.published:
+        return article.published.display()
+    bounds = [f"not before {article.not_before.display()}" if article.not_before else "",
+              f"not after {article.not_after.display()}" if article.not_after else ""]
+    known = " and ".join(b for b in bounds if b)
+    return f"date unknown ({known})" if known else "date unknown"
+
+
+def pub_order(article: Article):
+    window = publication_window(article)
+    return window[0].isoformat() if window else "9999"

@@ -1,0 +1,66 @@
+"""``content/annotations/<slug>.yaml``: the claims checked in one article, and who checked them when."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import Any
+
+from ..diagnostics import Problem, did_you_mean
+from ..layout import ANNOTATIONS_DIR, ARTICLES_DIR
+from ..model import Article, Claim, Loc, Review
+from ..yamlsrc import YamlDoc
+from .context import Context
+
+
+def read(ctx: Context, articles: dict[str, Article]) -> tuple[dict[str, tuple[Claim, ...]], dict[str, Review]]:
+    out: dict[str, tuple[Claim, ...]] = {}
+    reviews: dict[str, Review] = {}
+    slugs = {PurePosixPath(r).stem for r in ctx.project.files if r.startswith(ARTICLES_DIR + "/")}
+    for rel in sorted(ctx.project.files):
+        if not rel.startswith(ANNOTATIONS_DIR + "/"):
+            continue
+        slug = PurePosixPath(rel).stem
+        if not rel.endswith(".yaml"):
+            ctx.unexpected(rel, "annotation files end in .yaml")
+            continue
+        if slug not in slugs:
+            ctx.problems.append(Problem(rel, 1, 1, f"there is no article '{slug}' (content/articles/{slug}.md) for these "
+                                        f"claims{did_you_mean(slug, slugs)}; the file name must be the article's slug"))
+        doc, bad = ctx.load(rel, "annotations")
+        claims = tuple(_claim(ctx, doc, i, c, slug) for i, c in ctx.items(doc, bad, "claims", "claim", title="claim"))
+        review = _review(ctx, doc, bad)
+        if slug in articles:
+            out[slug] = claims
+            if review:
+                reviews[slug] = review
+    for slug in sorted(set(articles) - set(out)):
+        ctx.problems.append(Problem(articles[slug].path, 0, 0, f"no claims file for this article: create "
+                                    f"{ANNOTATIONS_DIR}/{slug}.yaml (the importer writes one)"))
+    return dict(sorted(out.items())), dict(sorted(reviews.items()))
+
+
+def _review(ctx: Context, doc: YamlDoc | None, bad: set) -> Review | None:
+    if doc is None or () in bad or any(p[:1] == ("review",) for p in bad) or "review" not in doc.data:
+        return None
+    on = ctx.date(doc, ("review", "on"), doc.data["review"]["on"])
+    if on and on.precision != "day":
+        ctx.problems.append(doc.problem(("review", "on"), "must be a full date, YYYY-MM-DD"))
+    return Review(by=doc.data["review"]["by"], on=on) if on else None
+
+
+def _claim(ctx: Context, doc: YamlDoc, i: int, c: dict[str, Any], slug: str) -> Claim:
+    path = ("claims", i)
+    refer = ctx.resolver.refer
+    refer(doc, path + ("sources",), "source", c["sources"])
+    refer(doc, path + ("events",), "event", c.get("events", ()))
+    refer(doc, path + ("verdict",), "verdict", c["verdict"])
+    if "fact" in c:
+        refer(doc, path + ("fact",), "fact", c["fact"])
+    updated = ctx.date(doc, path + ("updated",), c["updated"]) if "updated" in c else None
+    line, col = doc.where(path + ("quote",))
+    return Claim(id=c["id"], article=slug, quote=c["quote"], prefix=c.get("prefix", ""), suffix=c.get("suffix", ""),
+                 claim=c["claim"], verdict=c["verdict"], basis=c["basis"], explanation=c["explanation"],
+                 sources=tuple(c["sources"]), events=tuple(c.get("events", ())),
+                 translation_note=c.get("translation_note", ""), fact=c.get("fact", ""), updated=updated,
+                 update_note=c.get("update_note", ""), draft=c.get("draft", False),
+                 quote_at=Loc(path=doc.path, line=line, col=col))
