@@ -14,6 +14,7 @@ printed as path:line:col: message, and the exit code is 1 when there are any.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -21,7 +22,7 @@ from pathlib import Path
 from factsite import BuildFailed, build_site, check_site
 from factsite.importer import ImportFailed, annotations_stub, import_seed
 from factsite.load import read_seed
-from factsite.write import check_output_dir, write_site
+from factsite.write import output_problem, write_site
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,17 +33,21 @@ def main(argv: list[str] | None = None) -> int:
     except BuildFailed as failed:
         print(failed.report(), file=sys.stderr)
         return 1
+    except Exception as err:  # noqa: BLE001 - a bug must still end in a message, not a traceback
+        if os.environ.get("FACTSITE_DEBUG"):
+            raise
+        print(f"internal error: {type(err).__name__}: {err}\nThis is a bug in build.py, not in your content. Rerun with FACTSITE_DEBUG=1 for the traceback and report it.", file=sys.stderr)
+        return 1
 
 
 def cmd_build(root: Path, args) -> int:
     out = Path(args.out) if args.out else root / "site"
-    unsafe = check_output_dir(out, root)
+    unsafe = output_problem(out, root)  # before building: an output folder that is not ours fails fast
     if unsafe:
-        print(f"error: {unsafe}", file=sys.stderr)
-        return 2
+        raise BuildFailed([unsafe])
     start = time.perf_counter()
     files = build_site(root, drafts=args.drafts)
-    write_site(files, out)
+    write_site(files, out, project_root=root)
     pages = sum(1 for p in files if p.endswith(".html"))
     print(f"Built {pages} pages into {out} in {(time.perf_counter() - start) * 1000:.0f} ms"
           + (" (drafts included)" if args.drafts else ""))
@@ -50,9 +55,9 @@ def cmd_build(root: Path, args) -> int:
 
 
 def cmd_check(root: Path, args) -> int:
-    _, site, anchors = check_site(root)
+    site = check_site(root)
     claims = sum(len(c) for c in site.claims.values())
-    print(f"OK: {len(site.articles)} articles, {claims} claims ({len(anchors)} anchored), "
+    print(f"OK: {len(site.articles)} articles, {claims} claims ({len(site.anchors)} anchored), "
           f"{len(site.events)} events, {len(site.sources)} sources")
     return 0
 

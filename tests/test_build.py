@@ -13,7 +13,7 @@ from sample import SEED_TEXT
 
 import build
 from factsite import build_site
-from factsite.write import recover, swap_paths, write_site
+from factsite.write import MARKER, recover, swap_paths, write_site
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
@@ -25,7 +25,7 @@ def test_build_writes_every_page(project):
     root = project()
     assert build.main(["-C", str(root)]) == 0
     assert sorted(tree_digest(root / "site")) == [
-        "about.html", "articles/moon.html", "facts/index.html", "facts/moon-made-of.html", "index.html",
+        ".factsite-site", "about.html", "articles/moon.html", "facts/index.html", "facts/moon-made-of.html", "index.html",
         "methodology.html", "sources.html", "static/favicon.svg", "static/print.css", "static/site.js", "static/style.css",
         "static/verdicts.css", "timeline.html",
     ]
@@ -67,14 +67,16 @@ def test_interrupted_swap_is_undone_or_finished(tmp_path):
     out = tmp_path / "site"
     new, old = swap_paths(out)
     # Cut between the two renames: the previous site is parked, no site in place.
-    old.mkdir()
+    for folder in (old, new):  # the build marks the swap folders as its own
+        folder.mkdir()
+        (folder / MARKER).write_text("")
     (old / "index.html").write_text("previous")
-    new.mkdir()
     (new / "index.html").write_text("half")
     recover(out)
     assert (out / "index.html").read_text() == "previous" and not old.exists() and not new.exists()
     # Cut after the swap: only the clean-up is left.
     old.mkdir()
+    (old / MARKER).write_text("")
     (old / "index.html").write_text("older")
     recover(out)
     assert (out / "index.html").read_text() == "previous" and not old.exists()
@@ -87,8 +89,8 @@ def test_write_refuses_paths_outside_the_site(tmp_path):
 
 def test_output_folder_that_holds_the_project_is_refused(project, capsys):
     root = project()
-    assert build.main(["-C", str(root), "build", "-o", str(root / "content")]) == 2
-    assert "inside the project's content/ folder" in capsys.readouterr().err
+    assert build.main(["-C", str(root), "build", "-o", str(root / "content")]) == 1
+    assert "content/: this is, or is inside, the project's content/ folder" in capsys.readouterr().err
     assert (root / "content/site.yaml").exists()
 
 
