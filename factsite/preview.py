@@ -23,7 +23,8 @@ from .cache import Memo
 from .diagnostics import BuildFailed, Problem
 from .load import Project, read_project, refresh_project
 from .pipeline import check_project, plan, render
-from .render import PageSpec, input_keys, make_env
+from .pages import PageSpec, input_keys
+from .render import make_env
 from .write import write_site
 
 
@@ -49,7 +50,7 @@ class Preview:
 
     def __init__(self, root: Path, out: Path, *, drafts: bool = False):
         self.root, self.out, self.drafts = Path(root), Path(out), drafts
-        self.project = Project(self.root)
+        self.project = Project(root=self.root)
         self.memo = Memo()
         self.page_digests: dict[str, str] = {}  # page path → digest of its inputs when last rendered
         self.on_disk: dict[str, str] = {}  # output path → sha256 of the bytes written there
@@ -91,18 +92,29 @@ class Preview:
     def _rebuild(self) -> Outcome:
         start = time.perf_counter()
         self.builds += 1
-        digests = self.input_digests()
+        writing = False
         try:
-            site, anchors = check_project(self.project, self.memo)
-            pages = plan(site, anchors, drafts=self.drafts)
+            digests = self.input_digests()
+            site, pages = plan(self.project, check_project(self.project, self.memo), drafts=self.drafts)
             stale = self.affected_pages(pages, digests)
-            rendered = render(self.project, stale, self._environment(digests.get("templates")))
+            rendered = render(self.project, site, stale, self._environment(digests.get("templates")))
+            writing = True
+            written = self._write(rendered, expected={p.path for p in pages} | set(self.project.static))
         except BuildFailed as failed:
             self.problems = failed.problems
             return Outcome(False, failed.problems, seconds=time.perf_counter() - start)
+        except Exception as err:  # noqa: BLE001 - any failure is this save's problem: never a stale or empty state
+            import traceback
+
+            traceback.print_exc()  # on the terminal, for whoever fixes it; the page and status.json get one line
+            error = f"{type(err).__name__}: {err}"
+            self.problems = [Problem("build", 0, 0, (
+                f"writing the site failed: {error}; some files in it may be from this save, the rest from the last good one"
+                if writing else f"the rebuild failed unexpectedly: {error}; this is a bug in build.py or a template"
+                " — the last good site is still served"))]
+            return Outcome(False, self.problems, seconds=time.perf_counter() - start)
         finally:
             self.memo.prune()
-        written = self._write(rendered, expected={p.path for p in pages} | set(self.project.static))
         self.page_digests = {p.path: self.page_digests.get(p.path, "") for p in pages}  # forget removed pages
         self.page_digests.update((p.path, self._page_digest(p, digests)) for p in stale)
         self.problems = []

@@ -9,24 +9,35 @@ into one batch per burst of saves; ``Preview`` rebuilds what the batch
 affects; and every open page is told to reload, with no throttle. When a save
 breaks the build, the last good site keeps being served and each page shows
 the problems at its top, the same text ``check`` prints.
+
+What a hostile page or request can do is refused: a request whose ``Host`` is
+not an address this server listens on (what a DNS-rebinding page sends) gets
+403 on every route, the livereload WebSocket accepts only its own origin, and
+paths with a NUL, a dot-file or temporary file, a name too long to exist or a
+way out of the site folder are answered 400 or 404, never 500.
 """
 
 from __future__ import annotations
 
 import errno
 import html
+import ipaddress
 import mimetypes
 import re
 import signal
+import socket
 import sys
 import threading
+import urllib.parse
 import webbrowser
 from pathlib import Path
 
 import watchfiles
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import web
+from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop
+from tornado.netutil import bind_sockets
 
 from .diagnostics import BuildFailed
 from .load import CONTENT, SEEDS, TEMPLATES
@@ -45,29 +56,36 @@ _PREVIEW_CSS = b"""
 def serve(root: Path, *, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
           drafts: bool = False) -> int:
     """Build, serve the site on ``host:port``, rebuild on every save, reload the open pages. Returns an exit code."""
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        print(f"error: --port must be a whole number from 0 to 65535 (0 picks a free port), not {port}", file=sys.stderr)
+        return 1
+    if not isinstance(host, str) or not host.strip():
+        print("error: --host must name an address: 127.0.0.1 for this machine only, 0.0.0.0 for every network",
+              file=sys.stderr)
+        return 1
     root = Path(root)
     out = root / "site"
     unsafe = check_output_dir(out, root)
     if unsafe:
         print(f"error: {unsafe}", file=sys.stderr)
         return 2
-    preview = Preview(root, out, drafts=drafts)
-    app = make_app(preview, out)
     try:
-        server = app.listen(port, address=host)  # before building: a busy port should fail fast
-    except OSError as err:
-        if err.errno == errno.EADDRINUSE:
-            print(f"error: port {port} on {host} is already in use (is another `build.py serve` running?). "
-                  f"Stop it, or choose another port: python build.py serve --port {port + 1}", file=sys.stderr)
-            return 2
-        raise
-    _report(preview.start(), first=True)
-    url = f"http://{host}:{port}/"
-    print(f"Serving {out} at {url} (Ctrl-C to stop)", flush=True)
+        sockets = bind_sockets(port, address=host)  # before building: a bad address or a busy port fails fast
+    except (OSError, ValueError) as err:
+        print(_cannot_listen(host, port, err), file=sys.stderr)
+        return 1
+    hosts = _Hosts(host, [s.getsockname() for s in sockets])
+    preview = Preview(root, out, drafts=drafts)
+    server = HTTPServer(make_app(preview, out, hosts))
+    server.add_sockets(sockets)
     loop = IOLoop.current()
     stop = threading.Event()
+    # Watching starts before the first build reads the files, so a save made meanwhile is not lost.
     watcher = threading.Thread(target=_watch, args=(root, preview, loop, stop), daemon=True, name="watch")
     watcher.start()
+    _report(preview.start(), first=True)
+    url = f"http://{_netloc(host, hosts.port)}/"
+    print(f"Serving {out} at {url} (Ctrl-C to stop)", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: loop.add_callback_from_signal(loop.stop))
     # Ctrl-C stops cleanly even when started from a shell that ignores SIGINT for background jobs.
     signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -85,16 +103,153 @@ def serve(root: Path, *, host: str = "127.0.0.1", port: int = 8000, open_browser
     return 0
 
 
-def make_app(preview: Preview, out: Path) -> web.Application:
+def _netloc(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _cannot_listen(host: str, port: int, err: Exception) -> str:
+    """The one-line error for an address ``serve`` cannot listen on, in plain words."""
+    if isinstance(err, OSError) and err.errno == errno.EADDRINUSE:
+        other = port + 1 if port < 65535 else port - 1
+        return (f"error: port {port} on {host} is already in use (is another `build.py serve` running?). "
+                f"Stop it, or choose another port: python build.py serve --port {other}")
+    if isinstance(err, OSError) and err.errno == errno.EACCES:
+        return (f"error: cannot listen on {_netloc(host, port)}: permission denied (ports below 1024 need "
+                f"administrator rights); use --port 8000")
+    if isinstance(err, socket.gaierror):
+        reason = ("there is no host by that name" if err.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", None))
+                  else f"the name could not be looked up ({err.strerror})")
+    elif isinstance(err, OSError) and err.errno == errno.EADDRNOTAVAIL:
+        reason = "this machine has no such address"
+    elif isinstance(err, OSError):
+        reason = (err.strerror or str(err)).lower()
+    else:  # ValueError, UnicodeError (an empty or over-long label, a NUL): the name cannot even be looked up
+        reason = "that is not a valid host name"
+    return f"error: cannot listen on {_netloc(host, port)}: {reason}; use --host 127.0.0.1"
+
+
+def make_app(preview: Preview, out: Path, hosts: _Hosts) -> web.Application:
     """The preview server: livereload's WebSocket and client script, a status endpoint, and the site."""
     LiveReloadHandler.live_css = False
-    return web.Application([
-        (r"/livereload", LiveReloadHandler),
+    return _App([
+        (r"/livereload", _ReloadSocket),
         (r"/livereload.js", LiveReloadJSHandler),
         (r"/_preview/preview.css", _CssHandler),
         (r"/_preview/status.json", _StatusHandler, {"preview": preview}),
         (r"/(.*)", _SiteHandler, {"preview": preview, "out": out}),
-    ])
+    ], hosts=hosts)
+
+
+# -- who may talk to the server --------------------------------------------------------------------
+
+_HOST = re.compile(r"(?:\[(?P<ip6>[0-9A-Fa-f:.]+)\]|(?P<name>[A-Za-z0-9_.-]+))(?::(?P<port>[0-9]{1,5}))?")
+
+
+def _canonical(name: str) -> str:
+    """A host name in lower case, an IP literal in its one canonical spelling (``::1``, ``127.0.0.1``)."""
+    try:
+        return str(ipaddress.ip_address(name.strip("[]")))
+    except ValueError:
+        return name.lower()
+
+
+def _is_ip(name: str) -> bool:
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
+def _parse_host(value: str | None) -> tuple[str, int | None] | None:
+    """``name[:port]`` or ``[v6]:port`` → (canonical name, port or None); None when malformed."""
+    match = _HOST.fullmatch(value or "")
+    if not match or (match["port"] and int(match["port"]) > 65535):
+        return None
+    if match["ip6"]:
+        try:
+            ipaddress.IPv6Address(match["ip6"])  # only IPv6 goes in brackets
+        except ValueError:
+            return None
+    return _canonical(match["ip6"] or match["name"]), int(match["port"]) if match["port"] else None
+
+
+class _Hosts:
+    """The ``Host`` header values the server answers to: the names it listens on and ``localhost``, and any
+    IP literal when it listens on every address (no DNS answer can make an IP literal point elsewhere, which
+    is what a DNS-rebinding page relies on). The port is not compared, so an SSH tunnel on another port works."""
+
+    def __init__(self, host: str, bound: list[tuple]):
+        self.port: int = bound[0][1]
+        addresses = {_canonical(address[0]) for address in bound}
+        self.any_ip = any(ipaddress.ip_address(a).is_unspecified for a in addresses)
+        self.names = {"localhost", _canonical(host)} | addresses
+
+    def refusal(self, header: str | None) -> tuple[int, str] | None:
+        """(status, message) for a ``Host`` header the server does not answer to; None for one it does."""
+        parsed = _parse_host(header)
+        if parsed is None:
+            return 400, "bad request: the Host header is missing or malformed\n"
+        name = parsed[0]
+        if name in self.names or (self.any_ip and _is_ip(name)):
+            return None
+        return 403, f"refused: this preview server answers only to {self.describe()}, not to {name!r}\n"
+
+    def describe(self) -> str:
+        shown = sorted(n for n in self.names if n != "localhost" and not (self.any_ip and _is_ip(n)))
+        shown += ["localhost"] + (["any IP address"] if self.any_ip else [])
+        return " and ".join([", ".join(shown[:-1]), shown[-1]] if len(shown) > 1 else shown)
+
+
+class _App(web.Application):
+    """The application, refusing a request for a foreign ``Host`` before any route sees it."""
+
+    def find_handler(self, request, **kwargs):
+        refusal = self.settings["hosts"].refusal(request.headers.get("Host"))
+        if refusal:
+            return self.get_handler_delegate(request, _Refused, {"status": refusal[0], "message": refusal[1]})
+        return super().find_handler(request, **kwargs)
+
+
+def _plain(handler: web.RequestHandler, status: int, message: str) -> None:
+    handler.set_status(status)
+    handler.set_header("Content-Type", "text/plain; charset=utf-8")
+    handler.set_header("X-Content-Type-Options", "nosniff")
+    handler.set_header("Cache-Control", "no-store")
+    handler.finish(message)
+
+
+class _Refused(web.RequestHandler):
+    def initialize(self, status: int, message: str) -> None:
+        self.status, self.message = status, message
+
+    def prepare(self) -> None:  # any method
+        _plain(self, self.status, self.message)
+
+
+class _ReloadSocket(LiveReloadHandler):
+    """livereload's WebSocket (which accepts any origin), for pages of this server only."""
+
+    def prepare(self) -> None:
+        # Checked here rather than only through check_origin: tornado skips check_origin when the request
+        # says Sec-Fetch-Site: same-origin, and this gives the refusal the same plain form as the others.
+        origin = self.request.headers.get("Origin")
+        if origin is not None and not self.check_origin(origin):
+            _plain(self, 403, f"refused: this WebSocket accepts only pages from http://{self.request.host}/\n")
+
+    def check_origin(self, origin: str) -> bool:
+        """Same origin only: the Origin's host and port are the request's (already allowed) Host."""
+        try:
+            parts = urllib.parse.urlsplit(origin)
+            port = parts.port
+        except ValueError:
+            return False
+        if parts.scheme != self.request.protocol or not parts.hostname or parts.username is not None \
+                or parts.path not in ("", "/") or parts.query:
+            return False
+        host = _parse_host(self.request.headers.get("Host"))
+        default = 443 if parts.scheme == "https" else 80
+        return host is not None and (_canonical(parts.hostname), port or default) == (host[0], host[1] or default)
 
 
 def _watch(root: Path, preview: Preview, loop: IOLoop, stop: threading.Event) -> None:
@@ -108,12 +263,8 @@ def _watch(root: Path, preview: Preview, loop: IOLoop, stop: threading.Event) ->
 
 
 def _rebuild(preview: Preview, rels: list[str]) -> None:
-    try:
-        outcome = preview.update(rels)
-    except Exception as err:  # noqa: BLE001 - the preview must survive anything a save can cause
-        outcome = Outcome(False)
-        print(f"error: the rebuild failed unexpectedly: {err!r}", file=sys.stderr)
-    _report(outcome, changed=rels)
+    # Preview.update turns every failure, expected or not, into problems (and prints a traceback for a bug).
+    _report(preview.update(rels), changed=rels)
     _reload_browsers()
 
 
@@ -137,6 +288,10 @@ def _reload_browsers() -> None:
             LiveReloadHandler.waiters.discard(waiter)
 
 
+_NOT_FOUND = b"<!doctype html><html lang=en><head><title>Not found</title></head><body><p>Not found.</p></body></html>"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 class _SiteHandler(web.RequestHandler):
     """Serves the built site, adding the reload script and, after a failed save, the problems."""
 
@@ -145,25 +300,48 @@ class _SiteHandler(web.RequestHandler):
 
     def set_default_headers(self) -> None:
         self.set_header("Cache-Control", "no-store")
+        self.set_header("X-Content-Type-Options", "nosniff")
 
     def get(self, path: str) -> None:
-        target = (self.out / path).resolve()
-        if target.is_dir():
-            target = target / "index.html"
-        if self.out not in target.parents or not target.is_file():
-            self.set_status(404)
-            page = b"<!doctype html><html lang=en><head><title>Not found</title></head><body><p>Not found.</p></body></html>"
-            self._send_html(page)
+        if _CONTROL.search(path):  # a NUL cannot be in a file name; no page has a control character
+            _plain(self, 400, "bad request: the path contains a control character\n")
             return
-        data = target.read_bytes()
+        target = self._find(path)
+        if target is None:
+            self.set_status(404)
+            self._send_html(_NOT_FOUND)
+            return
+        try:
+            data = target.read_bytes()
+        except OSError:  # removed since _find looked
+            self.set_status(404)
+            self._send_html(_NOT_FOUND)
+            return
         if target.suffix == ".html":
             self._send_html(data)
         else:
             self.set_header("Content-Type", mimetypes.guess_type(target.name)[0] or "application/octet-stream")
             self.finish(data)
 
+    def _find(self, path: str) -> Path | None:
+        """The file of the site at URL path ``path``, or None: never outside the site folder, never a
+        dot-file (the preview's ``.name.PID.tmp`` files, a marker), never a name no file system allows."""
+        parts = path.split("/")
+        if len(path.encode()) > 4096 or any(len(p.encode()) > 255 or p.startswith(".") for p in parts):
+            return None
+        try:
+            target = self.out.joinpath(*parts).resolve()
+            if target.is_dir():
+                target = (target / "index.html").resolve()
+            inside = target.relative_to(self.out).parts
+            if any(p.startswith(".") for p in inside) or not target.is_file():
+                return None
+        except (OSError, ValueError, RuntimeError):  # too long, outside the site, a symbolic link loop
+            return None
+        return target
+
     def _send_html(self, page: bytes) -> None:
-        port = self.request.host.rpartition(":")[2] or "80"
+        port = self.application.settings["hosts"].port  # the real one, never the Host header's
         head = (f'<script src="/livereload.js?port={port}" defer></script>'
                 '<link rel="stylesheet" href="/_preview/preview.css">').encode()
         page = page.replace(b"</head>", head + b"</head>", 1)
