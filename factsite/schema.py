@@ -6,12 +6,25 @@ files (the YAML language server reads the ``# yaml-language-server: $schema=``
 line at the top of each YAML file) for completion and inline errors, so the two
 never disagree. Each jsonschema error is turned into a :class:`Problem` at the
 YAML node it concerns, with a message a reviewer can act on.
+
+Editors match ``pattern`` with JavaScript regular expressions, where ``$`` is the
+very end of the text. Python's ``$`` also matches before a final line feed, so
+jsonschema alone would let ``"government-push\\n"`` through as an id; here every
+pattern is matched with ``$`` meaning ``\\Z``, as the editors do.
+
+A schema's ``errorMessage`` words what its ``pattern``, ``minItems`` or ``minimum``
+asks for; written beside a ``$ref``, it replaces the referenced schema's own for
+that field (``verdict`` is an id, but its message says which ids). Length and
+count limits (``maxLength``, ``maxItems``) always get a message with the limit
+and what was found.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import re
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,35 +37,93 @@ from .diagnostics import Problem, did_you_mean, quoted_list
 from .yamlsrc import YamlDoc
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
+_USERINFO = re.compile(r"https?://[^/?#\\]*@")  # 'https://trusted.example@evil.example/' goes to evil.example
 KINDS = ("site", "verdicts", "sources", "timeline", "facts", "annotations", "article", "page")
+
+
+@functools.cache
+def strict_pattern(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled so that ``$`` matches only at the very end of the text, as in JavaScript.
+
+    Every ``$`` outside a character class becomes ``\\Z``; the rest is left as written.
+    """
+    out: list[str] = []
+    i, in_class = 0, False
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if in_class:
+            in_class = c != "]"
+        elif c == "[":
+            in_class = True
+            start = i + 1 + (pattern[i + 1:i + 2] == "^")
+            if pattern[start:start + 1] == "]":  # a ']' first in a class is a literal one
+                start += 1
+            out.append(pattern[i:start])
+            i = start
+            continue
+        elif c == "$":
+            c = r"\Z"
+        out.append(c)
+        i += 1
+    return re.compile("".join(out))
+
+
+def _pattern(validator, pattern: str, instance: Any, schema: dict) -> Iterator[jsonschema.ValidationError]:
+    """The ``pattern`` keyword, matched as editors match it (see :func:`strict_pattern`)."""
+    if isinstance(instance, str) and not strict_pattern(pattern).search(instance):
+        yield jsonschema.ValidationError(f"{_short(instance)} does not match {pattern!r}")
+
+
+_Validator = jsonschema.validators.extend(jsonschema.Draft202012Validator, {"pattern": _pattern})
+
+
+@functools.cache
+def _schemas() -> dict[str, dict]:
+    return {p.name: json.loads(p.read_text(encoding="utf-8")) for p in SCHEMA_DIR.glob("*.schema.json")}
 
 
 @functools.cache
 def _validators() -> dict[str, jsonschema.Draft202012Validator]:
     """One compiled validator per file kind; schemas refer to each other by file name."""
-    schemas = {p.name: json.loads(p.read_text(encoding="utf-8")) for p in SCHEMA_DIR.glob("*.schema.json")}
+    schemas = _schemas()
     registry = Registry().with_resources(
         (name, DRAFT202012.create_resource(schema)) for name, schema in schemas.items()
     )
-    return {
-        kind: jsonschema.Draft202012Validator(schemas[f"{kind}.schema.json"], registry=registry)
-        for kind in KINDS
-    }
+    return {kind: _Validator(schemas[f"{kind}.schema.json"], registry=registry) for kind in KINDS}
 
 
 def check_shape(doc: YamlDoc, kind: str) -> tuple[list[Problem], set[tuple[Any, ...]]]:
     """Problems with the structure and field types of ``doc`` read as a ``kind`` file,
-    and the paths of the values they concern (so callers can skip just the bad items)."""
+    and the paths of the values they concern (so callers can skip just the bad items).
+
+    Values the YAML reader refused (``doc.refused``) are already reported: they count
+    as bad, and nothing more is said about them.
+    """
     validator = _validators()[kind]
+    refused = set(doc.refused)
+    if () in refused:
+        return [], refused
     if doc.data is None:
         return [Problem(doc.path, 1, 1, f"the file is empty; see the README for what a {kind} file holds")], {()}
     if validator.is_valid(doc.data):  # the common case, and much faster than iter_errors
-        return [], set()
+        return [], refused
+    errors = [e for e in _leaf_errors(validator.iter_errors(doc.data)) if not doc.is_refused(tuple(e.absolute_path))]
+    # A value of the wrong form is reported for its form (which says what to write), not also for its length.
+    misshapen = {tuple(e.absolute_path) for e in errors if e.validator == "pattern"}
     problems: list[Problem] = []
-    bad_paths: set[tuple[Any, ...]] = set()
-    for error in sorted(_leaf_errors(validator.iter_errors(doc.data)), key=lambda e: list(map(str, e.absolute_path))):
-        problems.extend(_to_problems(doc, error))
-        bad_paths.add(tuple(error.absolute_path))
+    bad_paths = refused
+    for error in sorted(errors, key=lambda e: list(map(str, e.absolute_path))):
+        path = tuple(error.absolute_path)
+        if error.validator == "maxLength" and path in misshapen:
+            continue
+        found = _to_problems(doc, error, kind)
+        problems.extend(found)
+        if found:
+            bad_paths.add(path)
     return problems, bad_paths
 
 
@@ -65,17 +136,16 @@ def _leaf_errors(errors) -> Iterator[jsonschema.ValidationError]:
             yield error
 
 
-def _to_problems(doc: YamlDoc, error: jsonschema.ValidationError) -> list[Problem]:
+def _to_problems(doc: YamlDoc, error: jsonschema.ValidationError, file_kind: str) -> list[Problem]:
     path = tuple(error.absolute_path)
     field = describe_path(doc.data, path)
     kind, schema, value = error.validator, error.schema, error.instance
-    custom = schema.get("errorMessage") if isinstance(schema, dict) else None
 
     if kind == "additionalProperties":
         allowed = set(schema.get("properties", {}))
         return [
             doc.problem(path + (key,), f"unknown field '{key}'{did_you_mean(key, allowed) or _allowed(allowed)}", key=True)
-            for key in sorted(set(value) - allowed)
+            for key in sorted(set(value) - allowed) if not doc.is_refused(path + (key,))
         ]
     if kind == "required":
         missing = error.message.split("'")[1]
@@ -90,16 +160,70 @@ def _to_problems(doc: YamlDoc, error: jsonschema.ValidationError) -> list[Proble
         return [doc.problem(path, f"{field} {_type_message(schema['type'], value)}")]
     if kind == "enum":
         options = [str(o) for o in schema["enum"]]
-        return [doc.problem(path, f"{field} is '{value}', which is not one of {quoted_list(options)}{did_you_mean(value, options)}")]
+        shown = _short(str(value), quote=False)
+        return [doc.problem(path, f"{field} is '{shown}', which is not one of {quoted_list(options)}"
+                                  f"{did_you_mean(shown, options)}")]
     if kind == "uniqueItems":
-        dupes = sorted({str(v) for v in value if value.count(v) > 1})
+        counts = Counter(_short(str(v), quote=False) for v in value)
+        dupes = sorted(v for v, n in counts.items() if n > 1)
         return [doc.problem(path, f"{field} lists {quoted_list(dupes)} more than once; keep one")]
+    if kind == "maxLength":
+        return [doc.problem(path, f"{field} is {len(value):,} characters long, over the limit of "
+                                  f"{schema['maxLength']:,}; shorten it")]
+    if kind == "maxItems":
+        return [doc.problem(path, f"{field} has {len(value):,} items, over the limit of {schema['maxItems']:,}; "
+                                  "remove some")]
+    custom = _error_message(file_kind, error) if kind in ("pattern", "minItems", "minimum") else None
     if kind == "minItems":
         n = schema["minItems"]
         return [doc.problem(path, f"{field} {custom or f'needs at least {n} item' + ('s' if n > 1 else '')}")]
+    if custom and kind == "pattern" and "https?://" in error.validator_value and _USERINFO.match(str(value)):
+        custom += "; the part before '@' would be read as a user name, and the link would go to the host after it"
     if custom:
         return [doc.problem(path, f"{field} {custom}")]
-    return [doc.problem(path, f"{field}: {error.message}")]
+    return [doc.problem(path, f"{field}: {_short(error.message, quote=False)}")]
+
+
+def _error_message(file_kind: str, error: jsonschema.ValidationError) -> str | None:
+    """The ``errorMessage`` for a failed keyword: the one beside the ``$ref`` that led to it, if any, else its schema's.
+
+    jsonschema leaves ``$ref`` out of an error's schema path, so the path is walked from the
+    file's schema, following each ``$ref`` where the next step is not in the schema itself.
+    """
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    try:
+        name, node = f"{file_kind}.schema.json", _schemas()[f"{file_kind}.schema.json"]
+        *steps, keyword = error.absolute_schema_path
+        for step in steps:
+            while isinstance(node, dict) and step not in node and "$ref" in node:
+                name, node = _resolve(name, node["$ref"])
+            node = node[step]
+        while isinstance(node, dict) and keyword not in node and "$ref" in node:
+            if "errorMessage" in node:
+                return node["errorMessage"]
+            name, node = _resolve(name, node["$ref"])
+    except (KeyError, IndexError, TypeError, ValueError):  # pragma: no cover - a schema shape this walk does not know
+        pass
+    return schema.get("errorMessage")
+
+
+def _resolve(name: str, ref: str) -> tuple[str, Any]:
+    """A ``$ref`` made in schema file ``name`` → (the file it points into, the schema there)."""
+    file, _, pointer = ref.partition("#")
+    name = file or name
+    node: Any = _schemas()[name]
+    for part in filter(None, pointer.split("/")):
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return name, node
+
+
+_INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _short(text: Any, *, quote: bool = True, limit: int = 60) -> str:
+    """A value for a message: its repr (or its text, control and bidi characters escaped) cut to ``limit``."""
+    shown = repr(text) if quote else _INVISIBLE.sub(lambda m: m.group().encode("unicode_escape").decode(), str(text))
+    return shown if len(shown) <= limit else shown[:limit - 1] + "…"
 
 
 def describe_path(data: Any, path: tuple[Any, ...]) -> str:
@@ -112,7 +236,7 @@ def describe_path(data: Any, path: tuple[Any, ...]) -> str:
         item = node[part] if isinstance(node, (list, dict)) and (isinstance(part, int) or part in node) else None
         if isinstance(part, int) and isinstance(item, dict) and isinstance(item.get("id"), str):
             singular = text[:-1] if text.endswith("s") else text
-            owner, text = f"{singular} '{item['id']}'", ""
+            owner, text = f"{singular} '{_short(item['id'], quote=False, limit=40)}'", ""
         elif isinstance(part, int):
             text += f"[{part + 1}]"
         else:
@@ -141,7 +265,7 @@ def _type_message(expected: str | list[str], value: Any) -> str:
            dict: "a mapping", type(None): "empty"}.get(type(value), type(value).__name__)
     message = f"must be {_TYPE_WORDS.get(expected, expected)}, but it is {got}"
     if expected == "string" and value is not None:
-        message += f" ({value!r} to YAML); put the value in double quotes"
+        message += f" ({_short(value)} to YAML); put the value in double quotes"
     elif expected == "string":
         message += "; write a value after the colon"
     elif expected == "array":

@@ -1,17 +1,37 @@
 """Parse YAML into plain data while remembering where every value came from.
 
 PyYAML's ``safe_load`` keeps the last of two duplicate keys without a word and
-throws away positions. Here the text is *composed* into a node tree (by libyaml,
-the C parser, where it is installed, else by the pure-Python one; both keep node
-marks) and that tree is walked into dicts, lists and scalars, recording the
-``line:col`` of each value and each mapping key under its path. Duplicate keys,
+throws away positions. Here the text is *parsed* into events (by libyaml, the C
+parser, where it is installed, else by the pure-Python one; both keep marks) and
+the events are built into dicts, lists and scalars, recording the ``line:col``
+of each value and each mapping key under its path. Duplicate keys,
 anchors/aliases and merge keys are reported as problems. Dates stay strings: the
 content model has its own date grammar (``2025-08``, ``~2025-03``, ``unknown``)
 and YAML 1.1's timestamp guessing would turn only some of them into objects.
+
+Hostile or mistaken input gives a located problem, never an exception:
+
+* characters YAML forbids (NUL, C1 controls, ...) are found before parsing and
+  reported at their own ``line:col``;
+* lists and mappings nested more than :data:`MAX_DEPTH` deep stop the file at the
+  first too-deep one (nothing recurses further, here or in the schema check);
+* integers longer than :data:`MAX_INT_DIGITS` digits are refused at their node
+  (Python will not even convert one of 4,300 digits); floats too large for a
+  float read as ``inf``, which no field accepts, so the schema reports them;
+* a string value or key holding a control character (other than tab and line
+  feed) or a bidi embedding, override or isolate is refused, at the character
+  where it is written literally, else at the value.
+
+Refused values are listed in :attr:`YamlDoc.refused`; the schema check reports
+nothing more about them and the readers skip the items that hold them, so one
+mistake gives one message.
 """
 
 from __future__ import annotations
 
+import bisect
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,11 +44,45 @@ try:  # libyaml is several times faster and keeps marks too (issue #2)
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
+MAX_DEPTH = 32
+"""Most lists and mappings nested in one another (the root mapping is the first). The content files need 4."""
+MAX_INT_DIGITS = 15
+"""Longest integer read as a number; numbers in this content are small, and Python refuses 4,300 digits."""
+
 PathKey = tuple[Any, ...]
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"
-_MERGE = "tag:yaml.org,2002:merge"
-# The tags plain YAML resolves to; anything else came from an explicit '!tag'.
-_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map")}
+_T = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP, _SEQ, _MAP, _MERGE = (
+    _T + t for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "merge"))
+# The tags plain YAML resolves a single value to; anything else came from an explicit '!tag'.
+_SCALAR_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP}
+_TYPE_WORDS = {_INT: "a whole number", _FLOAT: "a number", _BOOL: "true or false", _NULL: "empty"}
+
+# What the YAML reader refuses anywhere in a file (the same set as PyYAML's Reader.NON_PRINTABLE and libyaml's).
+_NOT_YAML = re.compile("[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# What no value or key may hold: C0 and C1 controls but tab and line feed, DEL, the bidi embeddings,
+# overrides and isolates (they reorder how text is shown), and lone surrogates (not writable as UTF-8).
+_NOT_IN_VALUES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# YAML's line breaks: marks count lines by these, so positions found here must too.
+_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+_CONTROL_NAMES = (
+    "NULL", "START OF HEADING", "START OF TEXT", "END OF TEXT", "END OF TRANSMISSION", "ENQUIRY", "ACKNOWLEDGE",
+    "ALERT", "BACKSPACE", "CHARACTER TABULATION", "LINE FEED", "LINE TABULATION", "FORM FEED", "CARRIAGE RETURN",
+    "SHIFT OUT", "SHIFT IN", "DATA LINK ESCAPE", "DEVICE CONTROL ONE", "DEVICE CONTROL TWO", "DEVICE CONTROL THREE",
+    "DEVICE CONTROL FOUR", "NEGATIVE ACKNOWLEDGE", "SYNCHRONOUS IDLE", "END OF TRANSMISSION BLOCK", "CANCEL",
+    "END OF MEDIUM", "SUBSTITUTE", "ESCAPE", "INFORMATION SEPARATOR FOUR", "INFORMATION SEPARATOR THREE",
+    "INFORMATION SEPARATOR TWO", "INFORMATION SEPARATOR ONE",
+)
+_C1_NAMES = (
+    "PADDING CHARACTER", "HIGH OCTET PRESET", "BREAK PERMITTED HERE", "NO BREAK HERE", "INDEX", "NEXT LINE",
+    "START OF SELECTED AREA", "END OF SELECTED AREA", "CHARACTER TABULATION SET",
+    "CHARACTER TABULATION WITH JUSTIFICATION", "LINE TABULATION SET", "PARTIAL LINE FORWARD", "PARTIAL LINE BACKWARD",
+    "REVERSE LINE FEED", "SINGLE SHIFT TWO", "SINGLE SHIFT THREE", "DEVICE CONTROL STRING", "PRIVATE USE ONE",
+    "PRIVATE USE TWO", "SET TRANSMIT STATE", "CANCEL CHARACTER", "MESSAGE WAITING", "START OF GUARDED AREA",
+    "END OF GUARDED AREA", "START OF STRING", "SINGLE GRAPHIC CHARACTER INTRODUCER", "SINGLE CHARACTER INTRODUCER",
+    "CONTROL SEQUENCE INTRODUCER", "STRING TERMINATOR", "OPERATING SYSTEM COMMAND", "PRIVACY MESSAGE",
+    "APPLICATION PROGRAM COMMAND",
+)
 
 # Plain-language hints for the YAML errors reviewers meet most.
 _SYNTAX_HINTS = {
@@ -40,6 +94,27 @@ _SYNTAX_HINTS = {
 }
 
 
+def is_control(ch: str) -> bool:
+    """C0 and C1 control characters and DEL."""
+    return ch < "\x20" or "\x7f" <= ch <= "\x9f"
+
+
+def describe_char(ch: str) -> str:
+    """``U+0000 (NULL)``, ``U+202E (RIGHT-TO-LEFT OVERRIDE)``: a character named for a reviewer."""
+    cp = ord(ch)
+    if cp < 0x20:
+        name = _CONTROL_NAMES[cp]
+    elif cp == 0x7F:
+        name = "DELETE"
+    elif 0x80 <= cp <= 0x9F:
+        name = _C1_NAMES[cp - 0x80]
+    elif 0xD800 <= cp <= 0xDFFF:
+        name = "a lone surrogate"
+    else:
+        name = unicodedata.name(ch, "") or "not a character"
+    return f"U+{cp:04X} ({name})"
+
+
 @dataclass
 class YamlDoc:
     """Parsed YAML data plus the position of each value, addressed by path."""
@@ -48,6 +123,8 @@ class YamlDoc:
     data: Any
     value_marks: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
     key_marks: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    refused: set[PathKey] = field(default_factory=set)
+    """Paths of the values (and keys) the reader refused, each with its problem already reported."""
 
     def where(self, path: PathKey, *, key: bool = False) -> tuple[int, int]:
         """``(line, col)`` of the value (or its key) at ``path``, or of its nearest parent."""
@@ -63,6 +140,11 @@ class YamlDoc:
         line, col = self.where(path, key=key)
         return Problem(self.path, line, col, message, tuple(detail))
 
+    def is_refused(self, path: PathKey) -> bool:
+        """True when the value at ``path``, or one that holds it, was refused by the reader."""
+        path = tuple(path)
+        return any(path[:n] in self.refused for n in range(len(path) + 1)) if self.refused else False
+
 
 def parse_yaml(text: str, path: str, *, line_offset: int = 0) -> tuple[YamlDoc | None, list[Problem]]:
     """YAML text → (document, problems). The document is None if the text is not valid YAML.
@@ -70,21 +152,43 @@ def parse_yaml(text: str, path: str, *, line_offset: int = 0) -> tuple[YamlDoc |
     ``line_offset`` shifts reported lines, for YAML that starts below line 1 of its file
     (front matter).
     """
-    loader = _Loader(text)
-    try:
-        node = loader.get_single_node()
-    except yaml.MarkedYAMLError as err:
-        return None, [_syntax_problem(err, text, path, line_offset)]
-    except yaml.YAMLError as err:  # errors without a mark (rare: bad encoding)
-        return None, [Problem(path, 1, 1, f"not valid YAML: {err}")]
+    lines = _Lines(text, line_offset)
+    bad_char = _NOT_YAML.search(text)
+    if bad_char:  # both readers refuse it, but the C one says neither where (it counts bytes) nor what
+        return None, [_forbidden_char_problem(path, lines, bad_char.start(), bad_char.group())]
     doc = YamlDoc(path, None)
     problems: list[Problem] = []
+    loader = None
     try:
-        if node is not None:
-            doc.data = _Walker(loader, doc, problems, line_offset).value(node, ())
+        loader = _Loader(text)
+        doc.data = _Builder(loader, doc, problems, lines).document()
+    except _TooDeep as deep:
+        return None, [_too_deep(path, lines, deep.mark)]
+    except yaml.MarkedYAMLError as err:
+        if (err.problem or "").startswith("exceeded maximum nesting depth"):
+            # libyaml's own limit (1,000 levels), met while it scans ahead: as deep as it gets, so say so there.
+            return None, [_too_deep(path, lines, err.problem_mark)]
+        return None, [_syntax_problem(err, text, path, line_offset)]
+    except yaml.reader.ReaderError as err:  # pragma: no cover - the scan above finds these first
+        return None, [_forbidden_char_problem(path, lines, None, chr(err.character) if isinstance(err.character, int) else "\0")]
+    except yaml.YAMLError as err:  # errors without a mark (rare)
+        return None, [Problem(path, 1 + line_offset, 1, "not valid YAML: " + " ".join(str(err).split()))]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return doc, problems
+
+
+def _too_deep(path: str, lines: _Lines, mark) -> Problem:
+    line, col = lines.mark(mark)
+    return Problem(path, line, col, f"lists and mappings are nested more than {MAX_DEPTH} levels deep here (the content "
+                                    "files need at most 4); check the brackets and the indentation")
+
+
+def _forbidden_char_problem(path: str, lines: _Lines, index: int | None, ch: str) -> Problem:
+    line, col = lines.position(index) if index is not None else (1 + lines.offset, 1)
+    what = "control character" if is_control(ch) else "character"
+    return Problem(path, line, col, f"the file contains the {what} {describe_char(ch)}, which YAML does not allow; delete it")
 
 
 def _syntax_problem(err: yaml.MarkedYAMLError, text: str, path: str, line_offset: int) -> Problem:
@@ -97,64 +201,233 @@ def _syntax_problem(err: yaml.MarkedYAMLError, text: str, path: str, line_offset
         # The end of the file is a useless place to point at: show where the value began.
         mark, what = err.context_mark, "this quoted value is never closed"
         err.context = None
-    line, col = (mark.line + 1 + line_offset, mark.column + 1) if mark else (1, 1)
+    line, col = (mark.line + 1 + line_offset, mark.column + 1) if mark else (1 + line_offset, 1)
     hint = next((h for k, h in _SYNTAX_HINTS.items() if what.startswith(k)), "")
     context = f" ({err.context})" if err.context else ""
     return Problem(path, line, col, f"YAML syntax error: {what}{context}" + (f"; {hint}" if hint else ""))
 
 
-class _Walker:
-    """Turns a composed node tree into plain data, recording marks as it goes."""
+class _TooDeep(Exception):
+    def __init__(self, mark):
+        self.mark = mark
 
-    def __init__(self, loader, doc: YamlDoc, problems: list[Problem], line_offset: int):
-        self.loader, self.doc, self.problems, self.offset = loader, doc, problems, line_offset
-        self.seen: set[int] = set()
 
-    def mark(self, node) -> tuple[int, int]:
-        return node.start_mark.line + 1 + self.offset, node.start_mark.column + 1
+class _Lines:
+    """Turns marks and text offsets into reported ``(line, col)``, counting lines as YAML does."""
 
-    def report(self, node, message: str) -> None:
-        line, col = self.mark(node)
+    def __init__(self, text: str, offset: int):
+        self.text, self.offset = text, offset
+        self._starts: list[int] | None = None
+
+    def mark(self, mark) -> tuple[int, int]:
+        return mark.line + 1 + self.offset, mark.column + 1
+
+    @property
+    def starts(self) -> list[int]:
+        if self._starts is None:  # built only when a problem needs it
+            first = 1 if self.text.startswith("\ufeff") else 0  # marks do not count a byte-order mark
+            self._starts = [first] + [m.end() for m in _LINE_BREAK.finditer(self.text)]
+        return self._starts
+
+    def index(self, mark) -> int:
+        starts = self.starts
+        return (starts[mark.line] if mark.line < len(starts) else len(self.text)) + mark.column
+
+    def position(self, index: int) -> tuple[int, int]:
+        line = max(bisect.bisect_right(self.starts, index) - 1, 0)
+        return line + 1 + self.offset, index - self.starts[line] + 1
+
+
+class _Builder:
+    """Builds plain data from the parser's events, recording marks as it goes.
+
+    It recurses once per level of nesting and refuses to go past :data:`MAX_DEPTH`,
+    so no input can exhaust Python's stack (libyaml alone would allow 1,000 levels,
+    and the pure-Python composer recursed without limit).
+    """
+
+    def __init__(self, loader, doc: YamlDoc, problems: list[Problem], lines: _Lines):
+        self.loader, self.doc, self.problems, self.lines = loader, doc, problems, lines
+        self.anchors: dict[str, Any] = {}  # anchor name → mark of its '&'
+        self.reported: set[str] = set()
+
+    def report(self, mark, message: str, path: PathKey | None = None, at: tuple[int, int] | None = None) -> None:
+        line, col = at or self.lines.mark(mark)
         self.problems.append(Problem(self.doc.path, line, col, message))
+        if path is not None:
+            self.doc.refused.add(path)
 
-    def value(self, node, path: PathKey) -> Any:
-        self.doc.value_marks[path] = self.mark(node)
-        if id(node) in self.seen:  # the composer shares the node of an alias
-            # The composer hands back the anchored node itself, so this points at the '&' definition.
-            self.report(node, "this value is reused elsewhere with an anchor and alias (& and *), which is "
-                              "not supported; write the value out in full where it is used")
+    def document(self) -> Any:
+        loader = self.loader
+        loader.get_event()  # StreamStart
+        if loader.check_event(yaml.StreamEndEvent):
             return None
-        self.seen.add(id(node))
-        if node.tag not in _PLAIN_TAGS:
-            self.report(node, f"the tag '{node.tag}' is not supported; remove it (values are read as plain YAML)")
-            return None
-        if isinstance(node, yaml.MappingNode):
-            return self.mapping(node, path)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.value(item, path + (i,)) for i, item in enumerate(node.value)]
-        if node.tag == _TIMESTAMP:
-            return node.value
-        return self.loader.construct_object(node, deep=True)
+        start = loader.get_event()  # DocumentStart
+        data = self.value((), 0)
+        loader.get_event()  # DocumentEnd
+        if not loader.check_event(yaml.StreamEndEvent):
+            raise yaml.composer.ComposerError("expected a single document in the stream", start.start_mark,
+                                              "but found another document", loader.get_event().start_mark)
+        return data
 
-    def mapping(self, node, path: PathKey) -> dict:
+    def anchor(self, event) -> None:
+        name = getattr(event, "anchor", None)
+        if name is None or isinstance(event, yaml.AliasEvent):
+            return
+        if name in self.anchors:
+            self.report(event.start_mark, f"the anchor '&{name}' is defined twice (first on line "
+                                          f"{self.lines.mark(self.anchors[name])[0]}); anchors and aliases (& and *) "
+                                          "are not supported: remove them")
+        self.anchors[name] = event.start_mark
+
+    def alias(self, event, path: PathKey) -> None:
+        where = self.anchors.get(event.anchor)
+        if where is None:
+            raise yaml.composer.ComposerError(None, None, f"found undefined alias {event.anchor!r}", event.start_mark)
+        self.doc.refused.add(path)
+        if event.anchor not in self.reported:  # point at the '&' definition: that is the value being reused
+            self.reported.add(event.anchor)
+            self.report(where, "this value is reused elsewhere with an anchor and alias (& and *), which is "
+                               "not supported; write the value out in full where it is used")
+
+    def value(self, path: PathKey, depth: int) -> Any:
+        """The value starting at the next event (``depth`` lists and mappings hold it)."""
+        event = self.loader.get_event()
+        self.doc.value_marks[path] = self.lines.mark(event.start_mark)
+        if isinstance(event, yaml.AliasEvent):
+            self.alias(event, path)
+            return None
+        self.anchor(event)
+        if isinstance(event, yaml.ScalarEvent):
+            return self.scalar(event, path)
+        if depth >= MAX_DEPTH:
+            raise _TooDeep(event.start_mark)
+        is_map = isinstance(event, yaml.MappingStartEvent)
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(yaml.MappingNode if is_map else yaml.SequenceNode, None, event.implicit)
+        if tag != (_MAP if is_map else _SEQ):
+            self.unsupported_tag(event, tag, path)
+            self.skip(depth + 1)
+            return None
+        if is_map:
+            return self.mapping(path, depth + 1)
+        items = []
+        while not self.loader.check_event(yaml.SequenceEndEvent):
+            items.append(self.value(path + (len(items),), depth + 1))
+        self.loader.get_event()
+        return items
+
+    def mapping(self, path: PathKey, depth: int) -> dict:
+        loader = self.loader
         out: dict[str, Any] = {}
         first_line: dict[str, int] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
-                self.report(key_node, "merge keys ('<<') are not supported; write the fields out in full")
+        while not loader.check_event(yaml.MappingEndEvent):
+            key_event = loader.get_event()
+            if isinstance(key_event, yaml.AliasEvent):
+                self.alias(key_event, path)
+                self.skip_value(depth)
                 continue
-            if not isinstance(key_node, yaml.ScalarNode):
-                self.report(key_node, "a key must be a plain word, not a list or mapping")
+            self.anchor(key_event)
+            if not isinstance(key_event, yaml.ScalarEvent):
+                if depth >= MAX_DEPTH:
+                    raise _TooDeep(key_event.start_mark)
+                self.report(key_event.start_mark, "a key must be a plain word, not a list or mapping", path)
+                self.skip(depth + 1)  # the rest of the key
+                self.skip_value(depth)
                 continue
-            key = key_node.value
+            key = key_event.value
+            tag = key_event.tag
+            if tag is None or tag == "!":
+                tag = self.loader.resolve(yaml.ScalarNode, key, key_event.implicit)
+            if tag == _MERGE:
+                self.report(key_event.start_mark, "merge keys ('<<') are not supported; write the fields out in full", path)
+                self.skip_value(depth)
+                continue
+            mark = self.lines.mark(key_event.start_mark)
             if key in out:
-                self.report(
-                    key_node,
-                    f"duplicate key '{key}' (first defined on line {first_line[key]}); "
-                    "YAML would silently keep only the last one: delete or rename one of them",
-                )
+                self.report(key_event.start_mark, f"duplicate key '{key}' (first defined on line {first_line[key]}); "
+                                                  "YAML would silently keep only the last one: delete or rename one of them")
+                self.skip_value(depth)
                 continue
-            first_line[key] = self.mark(key_node)[0]
-            self.doc.key_marks[path + (key,)] = self.mark(key_node)
-            out[key] = self.value(value_node, path + (key,))
+            first_line[key] = mark[0]
+            self.doc.key_marks[path + (key,)] = mark
+            self.check_chars(key_event, key, path + (key,), "key")
+            out[key] = self.value(path + (key,), depth)
+        loader.get_event()
         return out
+
+    def scalar(self, event, path: PathKey) -> Any:
+        tag = event.tag
+        if tag is None or tag == "!":
+            tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+        if tag in (_STR, _TIMESTAMP):
+            self.check_chars(event, event.value, path, "value")
+            return event.value
+        if tag not in _SCALAR_TAGS:
+            self.unsupported_tag(event, tag, path)
+            return None
+        if tag == _INT and _digits(event.value) > MAX_INT_DIGITS:
+            self.report(event.start_mark, f"this number is too long (more than {MAX_INT_DIGITS} digits); "
+                                          "if it is text, put it in double quotes", path)
+            return None
+        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        try:
+            return self.loader.yaml_constructors[tag](self.loader, node)
+        except Exception as err:  # noqa: BLE001 - any constructor failure becomes a located problem
+            reason = " ".join(str(err).split())[:100]
+            self.report(event.start_mark, f"this value cannot be read as {_TYPE_WORDS.get(tag, tag)} ({reason}); "
+                                          "if it is text, put it in double quotes", path)
+            return None
+
+    def unsupported_tag(self, event, tag: str, path: PathKey) -> None:
+        self.report(event.start_mark, f"the tag '{tag}' is not supported; remove it (values are read as plain YAML)", path)
+
+    def check_chars(self, event, text: str, path: PathKey, what: str) -> None:
+        found = _NOT_IN_VALUES.search(text)
+        if not found:
+            return
+        ch = found.group()
+        if is_control(ch):
+            why = f"the control character {describe_char(ch)}, which is not allowed in the content"
+        elif "\ud800" <= ch <= "\udfff":
+            why = f"{describe_char(ch)}, which cannot be written as UTF-8"
+        else:
+            why = (f"the bidirectional control character {describe_char(ch)}, which makes text display in a "
+                   "different order from how it is stored")
+        # Point at the character itself when it is written literally in the file, else at the value.
+        lines = self.lines
+        literal = lines.text.find(ch, lines.index(event.start_mark), lines.index(event.end_mark))
+        at = lines.position(literal) if literal >= 0 else None
+        self.report(event.start_mark, f"this {what} contains {why}; delete it", path, at=at)
+
+    def skip(self, depth: int) -> None:
+        """Consume events up to the end of the list or mapping just started, at nesting level ``depth`` (the root's is 1)."""
+        level = 1
+        while level:
+            event = self.loader.get_event()
+            self.anchor(event)
+            if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                level += 1
+                if depth + level > MAX_DEPTH + 1:
+                    raise _TooDeep(event.start_mark)
+            elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                level -= 1
+
+    def skip_value(self, depth: int) -> None:
+        """Consume the next value, held by ``depth`` lists and mappings, without building it."""
+        event = self.loader.peek_event()
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            self.loader.get_event()
+            self.anchor(event)
+            if depth >= MAX_DEPTH:
+                raise _TooDeep(event.start_mark)
+            self.skip(depth + 1)
+        else:
+            self.anchor(self.loader.get_event())
+
+
+def _digits(literal: str) -> int:
+    """How many digits an integer literal has (``-1_000`` → 4, ``0x1F`` → 2, ``1:30`` → 3)."""
+    body = literal.lstrip("+-").replace("_", "").replace(":", "")
+    return len(body[2:] if body[:2].lower() in ("0x", "0b") else body)
