@@ -36,7 +36,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:  # noqa: BLE001 - a bug must still end in a message, not a traceback
         if os.environ.get("FACTSITE_DEBUG"):
             raise
-        print(f"internal error: {type(err).__name__}: {err}\nThis is a bug in build.py, not in your content. Rerun with FACTSITE_DEBUG=1 for the traceback and report it.", file=sys.stderr)
+        print(
+            f"internal error: {type(err).__name__}: {err}\nThis is a bug in build.py, not in your content. Rerun with FACTSITE_DEBUG=1 for the traceback and report it.",
+            file=sys.stderr,
+        )
         return 1
 
 
@@ -49,16 +52,20 @@ def cmd_build(root: Path, args) -> int:
     files = build_site(root, drafts=args.drafts)
     write_site(files, out, project_root=root)
     pages = sum(1 for p in files if p.endswith(".html"))
-    print(f"Built {pages} pages into {out} in {(time.perf_counter() - start) * 1000:.0f} ms"
-          + (" (drafts included)" if args.drafts else ""))
+    print(
+        f"Built {pages} pages into {out} in {(time.perf_counter() - start) * 1000:.0f} ms"
+        + (" (drafts included)" if args.drafts else "")
+    )
     return 0
 
 
 def cmd_check(root: Path, args) -> int:
     site = check_site(root)
     claims = sum(len(c) for c in site.claims.values())
-    print(f"OK: {len(site.articles)} articles, {claims} claims ({len(site.anchors)} anchored), "
-          f"{len(site.events)} events, {len(site.sources)} sources")
+    print(
+        f"OK: {len(site.articles)} articles, {claims} claims ({len(site.anchors)} anchored), "
+        f"{len(site.events)} events, {len(site.sources)} sources"
+    )
     return 0
 
 

@@ -20,8 +20,7 @@ from .diagnostics import Problem
 from .model import Anchor, Article, Claim
 
 # Typographic marks a reviewer's keyboard may not have, folded only to *suggest* a fix.
-_FOLD = str.maketrans({"’": "'", "‘": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"',
-                       "«": '"', "»": '"', "″": '"'})
+_FOLD = str.maketrans({"’": "'", "‘": "'", "‚": "'", "′": "'", "“": '"', "”": '"', "„": '"', "«": '"', "»": '"', "″": '"'})
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -89,9 +88,13 @@ def _anchor_one(article: Article, blocks: list[NormalText], claim: Claim) -> tup
         return None, _ambiguous(article, blocks, claim, quote, chosen)
     if hits:  # found, but not with that prefix/suffix
         lines = ", ".join(str(article.blocks[b].line) for b, _ in hits)
-        return None, Problem(where.path, where.line, where.col,
-                             f"claim '{claim.id}': the quote occurs (line {lines} of {article.path}) "
-                             "but not with this prefix/suffix; check them against the article text")
+        return None, Problem(
+            path=where.path,
+            line=where.line,
+            col=where.col,
+            message=f"claim '{claim.id}': the quote occurs (line {lines} of {article.path}) "
+            "but not with this prefix/suffix; check them against the article text",
+        )
     return None, _not_found(article, blocks, claim, quote)
 
 
@@ -105,7 +108,7 @@ def _find_all(text: str, quote: str) -> list[int]:
 
 def _context_fits(text: str, start: int, length: int, claim: Claim) -> bool:
     """Whether the words before/after this occurrence are the claim's prefix/suffix (edge spaces ignored)."""
-    before, after = text[:start].rstrip(), text[start + length:].lstrip()
+    before, after = text[:start].rstrip(), text[start + length :].lstrip()
     return before.endswith(normalize(claim.prefix)) and after.startswith(normalize(claim.suffix))
 
 
@@ -113,12 +116,19 @@ def _ambiguous(article, blocks, claim, quote, chosen) -> Problem:
     detail = []
     for b, i in chosen:
         before = blocks[b].text[:i].split()[-3:]
-        hint = f'prefix: "{" ".join(before)}"' if before else f'suffix: "{" ".join(blocks[b].text[i + len(quote):].split()[:3])}"'
+        hint = (
+            f'prefix: "{" ".join(before)}"' if before else f'suffix: "{" ".join(blocks[b].text[i + len(quote) :].split()[:3])}"'
+        )
         detail.append(f"line {article.blocks[b].line}: add  {hint}  to pick this one")
     where = claim.quote_at
-    return Problem(where.path, where.line, where.col,
-                   f"claim '{claim.id}': the quote occurs {len(chosen)} times in {article.path}; "
-                   "add a prefix or suffix (the words just before or after it) to choose one", tuple(detail))
+    return Problem(
+        path=where.path,
+        line=where.line,
+        col=where.col,
+        message=f"claim '{claim.id}': the quote occurs {len(chosen)} times in {article.path}; "
+        "add a prefix or suffix (the words just before or after it) to choose one",
+        detail=tuple(detail),
+    )
 
 
 def _not_found(article, blocks, claim, quote) -> Problem:
@@ -127,19 +137,34 @@ def _not_found(article, blocks, claim, quote) -> Problem:
     for b, block in enumerate(blocks):
         i = block.text.translate(_FOLD).find(folded)
         if i != -1 and folded:
-            exact = block.text[i:i + len(quote)]
-            return Problem(where.path, where.line, where.col,
-                           f"claim '{claim.id}': the quote differs from the article only in apostrophes or "
-                           f"quotation marks; did you mean: {exact}", (f"copy it from {article.path} line {article.blocks[b].line}",))
+            exact = block.text[i : i + len(quote)]
+            return Problem(
+                path=where.path,
+                line=where.line,
+                col=where.col,
+                message=f"claim '{claim.id}': the quote differs from the article only in apostrophes or "
+                f"quotation marks; did you mean: {exact}",
+                detail=(f"copy it from {article.path} line {article.blocks[b].line}",),
+            )
     if quote in " ".join(block.text for block in blocks):
-        return Problem(where.path, where.line, where.col,
-                       f"claim '{claim.id}': the quote runs across two paragraphs of {article.path}; "
-                       "quote one paragraph (make two claims if both parts need checking)")
+        return Problem(
+            path=where.path,
+            line=where.line,
+            col=where.col,
+            message=f"claim '{claim.id}': the quote runs across two paragraphs of {article.path}; "
+            "quote one paragraph (make two claims if both parts need checking)",
+        )
     ratio, b, passage = _closest_passage(blocks, quote)
-    detail = (f"closest passage ({ratio:.0%} similar), {article.path} line {article.blocks[b].line}: «{passage}»",) if passage else ()
-    return Problem(where.path, where.line, where.col,
-                   f"claim '{claim.id}': the quote does not occur in {article.path}; "
-                   "copy the words exactly from the article", detail)
+    detail = (
+        (f"closest passage ({ratio:.0%} similar), {article.path} line {article.blocks[b].line}: «{passage}»",) if passage else ()
+    )
+    return Problem(
+        path=where.path,
+        line=where.line,
+        col=where.col,
+        message=f"claim '{claim.id}': the quote does not occur in {article.path}; copy the words exactly from the article",
+        detail=detail,
+    )
 
 
 def _closest_passage(blocks: list[NormalText], quote: str) -> tuple[float, int, str]:
@@ -163,7 +188,7 @@ def _whole_words(text: str, start: int, end: int) -> str:
     """``text[start:end]`` widened to whole words, so a suggestion never ends mid-word."""
     while start > 0 and not text[start - 1].isspace():
         start -= 1
-    while end < len(text) and text[end - 1:end].isalnum() and text[end].isalnum():
+    while end < len(text) and text[end - 1 : end].isalnum() and text[end].isalnum():
         end += 1
     return text[start:end].strip()
 
@@ -173,12 +198,18 @@ def _overlaps(anchors: dict[str, Anchor], claims: dict[str, Claim]) -> list[Prob
     problems = []
     spans = sorted(anchors.values(), key=lambda a: (a.block, a.start, -a.end))
     for n, a in enumerate(spans):
-        for b in spans[n + 1:]:
+        for b in spans[n + 1 :]:
             if b.block != a.block or b.start >= a.end:
                 break
             if b.end > a.end:  # starts inside a, ends outside it
                 where = claims[b.claim].quote_at
-                problems.append(Problem(where.path, where.line, where.col,
-                                        f"claim '{b.claim}' partly overlaps claim '{a.claim}'; quotes may nest "
-                                        "(one wholly inside the other) or stay apart: shorten one of them"))
+                problems.append(
+                    Problem(
+                        path=where.path,
+                        line=where.line,
+                        col=where.col,
+                        message=f"claim '{b.claim}' partly overlaps claim '{a.claim}'; quotes may nest "
+                        "(one wholly inside the other) or stay apart: shorten one of them",
+                    )
+                )
     return problems

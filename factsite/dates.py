@@ -15,12 +15,13 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-UNKNOWN = "unknown"
+from .layout import UNKNOWN
+
 _PATTERN = re.compile(r"(~)?(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
 MONTHS = tuple(calendar.month_name)  # ("", "January", ...): English, whatever the locale
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, kw_only=True)
 class PartialDate:
     """A calendar date known to the year, month or day."""
 
@@ -72,7 +73,9 @@ def parse_date(text: str) -> PartialDate | None:
             f"'{text}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD (prefix '~' for an approximate date), or 'unknown'"
         )
     approx, year, month, day = match.groups()
-    date = PartialDate(int(year), int(month) if month else None, int(day) if day else None, bool(approx))
+    date = PartialDate(
+        year=int(year), month=int(month) if month else None, day=int(day) if day else None, approximate=bool(approx)
+    )
     try:  # let datetime judge month and day ranges (31 April, 29 February)
         dt.date(date.year, date.month or 1, date.day or 1)
     except ValueError as err:
@@ -93,15 +96,41 @@ def display_range(start: PartialDate, end: PartialDate | None) -> str:
     return f"{start.display()} – {end.display()}"
 
 
-def relation(event_start: PartialDate, event_end: PartialDate | None, pub_lo: dt.date, pub_hi: dt.date) -> str:
-    """Where an event stands against a publication window: ``"before"``, ``"after"`` or ``"around"``.
+@dataclass(frozen=True, kw_only=True)
+class Window:
+    """The days an article can have been published on; either end may be open (not known)."""
 
-    ``"after"`` means the event began after the last day the article can have been
-    published, so the article could not have known it; ``"around"`` means the dates
-    overlap at their precision and the order cannot be told.
+    earliest: dt.date | None
+    latest: dt.date | None
+
+
+def publication_window(
+    published: PartialDate | None, not_before: PartialDate | None, not_after: PartialDate | None
+) -> Window | None:
+    """What the date and its bounds together say, or None when nothing is known.
+
+    A month-precision date with ``not_before`` narrows to the days of the month from that bound; a
+    ``not_before`` alone leaves the latest day open (it is not known, and is not the bound itself).
     """
-    if event_start.earliest() > pub_hi:
+    if not (published or not_before or not_after):
+        return None
+    lows = [d.earliest() for d in (published, not_before) if d]
+    highs = [d.latest() for d in (published, not_after) if d]
+    return Window(earliest=max(lows) if lows else None, latest=min(highs) if highs else None)
+
+
+def relation(event_start: PartialDate, event_end: PartialDate | None, window: Window) -> str:
+    """Where an event stands against a publication window.
+
+    ``"before"``: it ended before the article can have been published. ``"after"``: it began after the
+    last day the article can have been published, so the article could not have known it. ``"later"``:
+    it began after the earliest possible day while the latest is not known, so it may or may not have
+    come before publication. ``"around"``: the dates overlap at their precision.
+    """
+    if window.latest and event_start.earliest() > window.latest:
         return "after"
-    if (event_end or event_start).latest() < pub_lo:
+    if window.earliest and (event_end or event_start).latest() < window.earliest:
         return "before"
+    if window.latest is None and window.earliest and event_start.earliest() > window.earliest:
+        return "later"
     return "around"

@@ -70,19 +70,23 @@ def import_seed(seed: Seed, slug: str | None = None) -> tuple[str, str]:
 
 def annotations_stub(slug: str) -> str:
     """An annotations file with no claims yet, pointing editors at its schema."""
-    return ("# yaml-language-server: $schema=../../factsite/schemas/annotations.schema.json\n"
-            f"# Claims checked in content/articles/{slug}.md (see README, 'Adding a claim').\n"
-            "review:\n"
-            "  by: TODO  # who checked these claims\n"
-            "  on: TODO  # when, YYYY-MM-DD\n"
-            "claims: []\n")
+    return (
+        "# yaml-language-server: $schema=../../factsite/schemas/annotations.schema.json\n"
+        f"# Claims checked in content/articles/{slug}.md (see README, 'Adding a claim').\n"
+        "review:\n"
+        "  by: TODO  # who checked these claims\n"
+        "  on: TODO  # when, YYYY-MM-DD\n"
+        "claims: []\n"
+    )
 
 
 def _check_round_trip(seed: Seed, text: str, body: str) -> None:
     parsed = " ".join(b.text for b in parse_body(make_body_parser(), body, 1))
     if normalize(parsed) != normalize(text):
-        raise ImportFailed(f"seeds/{seed.name}: the Markdown made from this seed does not read back as the same "
-                           "text; please report this as a bug in the importer")
+        raise ImportFailed(
+            f"seeds/{seed.name}: the Markdown made from this seed does not read back as the same "
+            "text; please report this as a bug in the importer"
+        )
 
 
 def _front_matter(seed: Seed, slug: str, title: str | None, date: str, lang: str) -> str:

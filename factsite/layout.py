@@ -63,7 +63,7 @@ SOURCES = "sources.html"
 FACTS_INDEX = "facts/index.html"
 VERDICTS_CSS = "static/verdicts.css"
 MARKER = ".factsite-site"
-"""The file that marks an output folder as one this tool built (see ``write``)."""
+"""The file that marks an output folder as one this tool built (see ``write``); a dot-file, which hosts rarely serve."""
 
 
 def article_path(slug: str) -> str:
@@ -82,8 +82,19 @@ def static_path(name: str) -> str:
     return f"static/{name}"
 
 
-def claim_url(article_slug: str, claim_id: str) -> str:
+def claim_path(claim_id: str) -> str:
+    """A claim's own page, named by its id (never its number, which moves when claims are added)."""
+    return f"claims/{claim_id}.html"
+
+
+def claim_note_url(article_slug: str, claim_id: str) -> str:
+    """The claim's note beside its passage in the article."""
     return f"{article_path(article_slug)}#claim-{claim_id}"
+
+
+def quote_url(article_slug: str, claim_id: str) -> str:
+    """The claim's passage in the article's text."""
+    return f"{article_path(article_slug)}#quote-{claim_id}"
 
 
 def event_url(event_id: str) -> str:
@@ -106,6 +117,7 @@ _URLS = {
     "facts": lambda _: FACTS_INDEX,
     "article": article_path,
     "fact": fact_path,
+    "claim": claim_path,
     "page": page_path,
     "static": static_path,
     "event": event_url,

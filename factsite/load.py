@@ -47,8 +47,18 @@ class Project:
 
     def problems(self) -> list[Problem]:
         """What stopped files from being read."""
-        missing = [] if (self.root / CONTENT).is_dir() else [
-            Problem(CONTENT, 0, 0, f"no content/ folder in {self.root.resolve()}; run from a project root or pass -C DIR")]
+        missing = (
+            []
+            if (self.root / CONTENT).is_dir()
+            else [
+                Problem(
+                    path=CONTENT,
+                    line=0,
+                    col=0,
+                    message=f"no content/ folder in {self.root.resolve()}; run from a project root or pass -C DIR",
+                )
+            ]
+        )
         return missing + sorted(self.unreadable.values())
 
 
@@ -88,9 +98,9 @@ def classify(rel: str) -> tuple[str | None, str]:
     if any(_ignored(part) for part in path.parts):
         return None, rel
     if rel.startswith(STATIC + "/"):
-        return "static", "static/" + rel[len(STATIC) + 1:]
+        return "static", "static/" + rel[len(STATIC) + 1 :]
     if rel.startswith(TEMPLATES + "/"):
-        return "templates", rel[len(TEMPLATES) + 1:]
+        return "templates", rel[len(TEMPLATES) + 1 :]
     if rel.startswith(CONTENT + "/"):
         return "files", rel
     if path.parent.as_posix() == SEEDS:
@@ -125,8 +135,13 @@ def _outside(root: Path, rel: str) -> Problem | None:
         target, inside = "a loop of links", False
     if inside:
         return None
-    return Problem(rel, 0, 0, f"this is a symbolic link to {target}, outside the project; the build reads only files "
-                              "inside the project folder: replace the link with a copy of the file")
+    return Problem(
+        path=rel,
+        line=0,
+        col=0,
+        message=f"this is a symbolic link to {target}, outside the project; the build reads only files "
+        "inside the project folder: replace the link with a copy of the file",
+    )
 
 
 def _read(path: Path, rel: str, kind: str):
@@ -134,13 +149,18 @@ def _read(path: Path, rel: str, kind: str):
     try:
         size = path.stat().st_size
         if size > limit:
-            return None, Problem(rel, 0, 0, f"this file is {size:,} bytes, over the limit of {limit // 2**20} MiB for a "
-                                            f"file in {rel.split('/', 1)[0]}/; split it, or remove what does not belong in it")
+            return None, Problem(
+                path=rel,
+                line=0,
+                col=0,
+                message=f"this file is {size:,} bytes, over the limit of {limit // 2**20} MiB for a "
+                f"file in {rel.split('/', 1)[0]}/; split it, or remove what does not belong in it",
+            )
         if kind == "seeds":
             return read_seed(path), None
         data = path.read_bytes()
     except OSError as err:
-        return None, Problem(rel, 0, 0, f"cannot read this file: {err.strerror}")
+        return None, Problem(path=rel, line=0, col=0, message=f"cannot read this file: {err.strerror}")
     if kind == "static":
         return data, None
     try:
@@ -148,5 +168,4 @@ def _read(path: Path, rel: str, kind: str):
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
         col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
-        return None, Problem(rel, line, col, "this file is not UTF-8 text; save it with UTF-8 encoding")
-
+        return None, Problem(path=rel, line=line, col=col, message="this file is not UTF-8 text; save it with UTF-8 encoding")

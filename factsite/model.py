@@ -50,6 +50,8 @@ class Verdict:
     rating: int
     """ClaimReview ``ratingValue``; higher is more accurate."""
     colour: str
+    tier: str
+    """``sound``, ``caution`` or ``problem``: how strongly the article page marks such claims."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -179,6 +181,8 @@ class Claim:
     suffix: str
     claim: str
     """English paraphrase."""
+    summary: str
+    """One line: why the verdict (may be empty: then the explanation's first sentence is shown)."""
     verdict: str
     basis: str
     explanation: str

@@ -22,13 +22,13 @@ from pathlib import Path, PurePosixPath
 from .cache import Memo
 from .diagnostics import BuildFailed, Problem
 from .load import Project, read_project, refresh_project
-from .pipeline import check_project, plan, render
 from .pages import PageSpec, input_keys
+from .pipeline import check_project, plan, render
 from .render import make_env
 from .write import write_site
 
 
-@dataclass
+@dataclass(kw_only=True)
 class Outcome:
     """What one rebuild did."""
 
@@ -102,23 +102,32 @@ class Preview:
             written = self._write(rendered, expected={p.path for p in pages} | set(self.project.static))
         except BuildFailed as failed:
             self.problems = failed.problems
-            return Outcome(False, failed.problems, seconds=time.perf_counter() - start)
+            return Outcome(ok=False, problems=failed.problems, seconds=time.perf_counter() - start)
         except Exception as err:  # noqa: BLE001 - any failure is this save's problem: never a stale or empty state
             import traceback
 
             traceback.print_exc()  # on the terminal, for whoever fixes it; the page and status.json get one line
             error = f"{type(err).__name__}: {err}"
-            self.problems = [Problem("build", 0, 0, (
-                f"writing the site failed: {error}; some files in it may be from this save, the rest from the last good one"
-                if writing else f"the rebuild failed unexpectedly: {error}; this is a bug in build.py or a template"
-                " — the last good site is still served"))]
-            return Outcome(False, self.problems, seconds=time.perf_counter() - start)
+            self.problems = [
+                Problem(
+                    path="build",
+                    line=0,
+                    col=0,
+                    message=(
+                        f"writing the site failed: {error}; some files in it may be from this save, the rest from the last good one"
+                        if writing
+                        else f"the rebuild failed unexpectedly: {error}; this is a bug in build.py or a template"
+                        " — the last good site is still served"
+                    ),
+                )
+            ]
+            return Outcome(ok=False, problems=self.problems, seconds=time.perf_counter() - start)
         finally:
             self.memo.prune()
         self.page_digests = {p.path: self.page_digests.get(p.path, "") for p in pages}  # forget removed pages
         self.page_digests.update((p.path, self._page_digest(p, digests)) for p in stale)
         self.problems = []
-        return Outcome(True, [], sorted(rendered), written, time.perf_counter() - start)
+        return Outcome(ok=True, problems=[], rendered=sorted(rendered), written=written, seconds=time.perf_counter() - start)
 
     def _environment(self, templates_digest: str | None):
         """The jinja environment, made again only when a template or static file changed."""

@@ -81,11 +81,13 @@ def template_problem(err: Exception) -> Problem:
     """An error raised while rendering, located in its template (syntax errors carry a line; others are
     found in the traceback, where jinja puts the template's own lines)."""
     if isinstance(err, jinja2.TemplateSyntaxError) and err.filename:
-        return Problem(err.filename, err.lineno, 1, f"template error: {err.message}")
+        return Problem(path=err.filename, line=err.lineno, col=1, message=f"template error: {err.message}")
     if isinstance(err, jinja2.TemplateNotFound):
-        return Problem(f"{layout.TEMPLATES}/{err.name}", 0, 0, "template error: this template is missing; restore it")
+        return Problem(
+            path=f"{layout.TEMPLATES}/{err.name}", line=0, col=0, message="template error: this template is missing; restore it"
+        )
     what = str(err) if isinstance(err, jinja2.TemplateError) else f"{type(err).__name__}: {err}"
     for frame in reversed(traceback.extract_tb(err.__traceback__)):
         if frame.filename.startswith(layout.TEMPLATES + "/"):
-            return Problem(frame.filename, frame.lineno or 0, 1, f"template error: {what}")
-    return Problem(layout.TEMPLATES, 0, 0, f"template error: {what}")
+            return Problem(path=frame.filename, line=frame.lineno or 0, col=1, message=f"template error: {what}")
+    return Problem(path=layout.TEMPLATES, line=0, col=0, message=f"template error: {what}")

@@ -18,8 +18,13 @@ from .model import Loc
 from .yamlsrc import YamlDoc
 
 # Where each kind of id is defined, for the "unknown id" message.
-DEFINED_IN = {"verdict": "content/verdicts.yaml", "source": "content/sources.yaml",
-              "event": "content/timeline.yaml", "fact": "content/facts.yaml", "claim": "content/annotations/"}
+DEFINED_IN = {
+    "verdict": "content/verdicts.yaml",
+    "source": "content/sources.yaml",
+    "event": "content/timeline.yaml",
+    "fact": "content/facts.yaml",
+    "claim": "content/annotations/",
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -53,9 +58,15 @@ class Resolver:
         if id_ in registry:
             other_kind, other = registry[id_]
             scope = "verdicts" if kind == "verdict" else "claims, events, sources and facts"
-            self.problems.append(Problem(doc.path, line, col,
-                                         f"id '{id_}' is already used by the {other_kind} at {other.path}:{other.line}:{other.col}; "
-                                         f"ids must be unique across {scope}"))
+            self.problems.append(
+                Problem(
+                    path=doc.path,
+                    line=line,
+                    col=col,
+                    message=f"id '{id_}' is already used by the {other_kind} at {other.path}:{other.line}:{other.col}; "
+                    f"ids must be unique across {scope}",
+                )
+            )
             return
         registry[id_] = (kind, Loc(path=doc.path, line=line, col=col))
         if title:

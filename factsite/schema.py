@@ -52,15 +52,15 @@ def strict_pattern(pattern: str) -> re.Pattern[str]:
     while i < len(pattern):
         c = pattern[i]
         if c == "\\":
-            out.append(pattern[i:i + 2])
+            out.append(pattern[i : i + 2])
             i += 2
             continue
         if in_class:
             in_class = c != "]"
         elif c == "[":
             in_class = True
-            start = i + 1 + (pattern[i + 1:i + 2] == "^")
-            if pattern[start:start + 1] == "]":  # a ']' first in a class is a literal one
+            start = i + 1 + (pattern[i + 1 : i + 2] == "^")
+            if pattern[start : start + 1] == "]":  # a ']' first in a class is a literal one
                 start += 1
             out.append(pattern[i:start])
             i = start
@@ -90,9 +90,7 @@ def _schemas() -> dict[str, dict]:
 def _validators() -> dict[str, jsonschema.Draft202012Validator]:
     """One compiled validator per file kind; schemas refer to each other by file name."""
     schemas = _schemas()
-    registry = Registry().with_resources(
-        (name, DRAFT202012.create_resource(schema)) for name, schema in schemas.items()
-    )
+    registry = Registry().with_resources((name, DRAFT202012.create_resource(schema)) for name, schema in schemas.items())
     return {kind: _Validator(schemas[f"{kind}.schema.json"], registry=registry) for kind in KINDS}
 
 
@@ -108,7 +106,9 @@ def check_shape(doc: YamlDoc, kind: str) -> tuple[list[Problem], set[tuple[Any, 
     if () in refused:
         return [], refused
     if doc.data is None:
-        return [Problem(doc.path, 1, 1, f"the file is empty; see the README for what a {kind} file holds")], {()}
+        return [
+            Problem(path=doc.path, line=1, col=1, message=f"the file is empty; see the README for what a {kind} file holds")
+        ], {()}
     if validator.is_valid(doc.data):  # the common case, and much faster than iter_errors
         return [], refused
     errors = [e for e in _leaf_errors(validator.iter_errors(doc.data)) if not doc.is_refused(tuple(e.absolute_path))]
@@ -145,7 +145,8 @@ def _to_problems(doc: YamlDoc, error: jsonschema.ValidationError, file_kind: str
         allowed = set(schema.get("properties", {}))
         return [
             doc.problem(path + (key,), f"unknown field '{key}'{did_you_mean(key, allowed) or _allowed(allowed)}", key=True)
-            for key in sorted(set(value) - allowed) if not doc.is_refused(path + (key,))
+            for key in sorted(set(value) - allowed)
+            if not doc.is_refused(path + (key,))
         ]
     if kind == "required":
         missing = error.message.split("'")[1]
@@ -161,18 +162,19 @@ def _to_problems(doc: YamlDoc, error: jsonschema.ValidationError, file_kind: str
     if kind == "enum":
         options = [str(o) for o in schema["enum"]]
         shown = _short(str(value), quote=False)
-        return [doc.problem(path, f"{field} is '{shown}', which is not one of {quoted_list(options)}"
-                                  f"{did_you_mean(shown, options)}")]
+        return [
+            doc.problem(path, f"{field} is '{shown}', which is not one of {quoted_list(options)}{did_you_mean(shown, options)}")
+        ]
     if kind == "uniqueItems":
         counts = Counter(_short(str(v), quote=False) for v in value)
         dupes = sorted(v for v, n in counts.items() if n > 1)
         return [doc.problem(path, f"{field} lists {quoted_list(dupes)} more than once; keep one")]
     if kind == "maxLength":
-        return [doc.problem(path, f"{field} is {len(value):,} characters long, over the limit of "
-                                  f"{schema['maxLength']:,}; shorten it")]
+        return [
+            doc.problem(path, f"{field} is {len(value):,} characters long, over the limit of {schema['maxLength']:,}; shorten it")
+        ]
     if kind == "maxItems":
-        return [doc.problem(path, f"{field} has {len(value):,} items, over the limit of {schema['maxItems']:,}; "
-                                  "remove some")]
+        return [doc.problem(path, f"{field} has {len(value):,} items, over the limit of {schema['maxItems']:,}; remove some")]
     custom = _error_message(file_kind, error) if kind in ("pattern", "minItems", "minimum") else None
     if kind == "minItems":
         n = schema["minItems"]
@@ -223,7 +225,7 @@ _INVISIBLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u206
 def _short(text: Any, *, quote: bool = True, limit: int = 60) -> str:
     """A value for a message: its repr (or its text, control and bidi characters escaped) cut to ``limit``."""
     shown = repr(text) if quote else _INVISIBLE.sub(lambda m: m.group().encode("unicode_escape").decode(), str(text))
-    return shown if len(shown) <= limit else shown[:limit - 1] + "…"
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
 
 
 def describe_path(data: Any, path: tuple[Any, ...]) -> str:
@@ -255,14 +257,27 @@ def _allowed(allowed: set[str]) -> str:
     return f"; allowed here: {quoted_list(allowed)}" if allowed else ""
 
 
-_TYPE_WORDS = {"string": "text", "array": "a list", "object": "a mapping of 'key: value' lines",
-               "integer": "a whole number", "number": "a number", "boolean": "true or false"}
+_TYPE_WORDS = {
+    "string": "text",
+    "array": "a list",
+    "object": "a mapping of 'key: value' lines",
+    "integer": "a whole number",
+    "number": "a number",
+    "boolean": "true or false",
+}
 
 
 def _type_message(expected: str | list[str], value: Any) -> str:
     expected = expected if isinstance(expected, str) else expected[0]
-    got = {bool: "true/false", int: "a number", float: "a number", str: "text", list: "a list",
-           dict: "a mapping", type(None): "empty"}.get(type(value), type(value).__name__)
+    got = {
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        str: "text",
+        list: "a list",
+        dict: "a mapping",
+        type(None): "empty",
+    }.get(type(value), type(value).__name__)
     message = f"must be {_TYPE_WORDS.get(expected, expected)}, but it is {got}"
     if expected == "string" and value is not None:
         message += f" ({_short(value)} to YAML); put the value in double quotes"

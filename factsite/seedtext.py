@@ -16,8 +16,8 @@ from dataclasses import replace
 from .anchor import normal_text, normalize
 from .diagnostics import Problem, did_you_mean
 from .load import Seed
-from .model import Block
 from .markdown import parse_body
+from .model import Block
 from .yamlsrc import YamlDoc
 
 # A seed may open with " date 2025-08-22 " (or a month); the importer moves it into front matter.
@@ -27,7 +27,7 @@ SEED_DATE = re.compile(r"^\s*date (\d{4}(?:-\d{2}){0,2})\s+")
 def seed_words(seed: Seed) -> tuple[str, str]:
     """A seed's (date marker or '', text without it): what an article's body must reproduce."""
     match = SEED_DATE.match(seed.text)
-    return (match.group(1), seed.text[match.end():]) if match else ("", seed.text)
+    return (match.group(1), seed.text[match.end() :]) if match else ("", seed.text)
 
 
 class TextChecker:
@@ -44,24 +44,40 @@ class TextChecker:
         blocks = parse_body(self.body_parser, body, body_line)
         for n, block in enumerate(blocks):
             if block.level == 1 and n > 0:
-                self.problems.append(Problem(doc.path, block.line, 1, "only the first line may be a '# ' headline; "
-                                             "use '## ' for a subheading"))
+                self.problems.append(
+                    Problem(
+                        path=doc.path,
+                        line=block.line,
+                        col=1,
+                        message="only the first line may be a '# ' headline; use '## ' for a subheading",
+                    )
+                )
         if blocks and blocks[0].level == 1 and normalize(blocks[0].text) != normalize(d["title"]):
-            self.problems.append(doc.problem(("title",), f"the title differs from the text's headline "
-                                             f"(line {blocks[0].line}: {blocks[0].text!r}); make them the same"))
+            self.problems.append(
+                doc.problem(
+                    ("title",),
+                    f"the title differs from the text's headline (line {blocks[0].line}: {blocks[0].text!r}); make them the same",
+                )
+            )
         self.check_seed(doc, blocks, seed)
         return self.mark_boilerplate(doc, blocks), self.problems
 
     def check_seed(self, doc: YamlDoc, blocks: list[Block], seed: Seed | None) -> None:
         seed_file, recorded = doc.data["seed"]["file"], doc.data["seed"]["sha256"]
         if seed is None:
-            self.problems.append(doc.problem(("seed", "file"), f"seeds/{seed_file} does not exist"
-                                             f"{did_you_mean(seed_file, self.seed_names)}"))
+            self.problems.append(
+                doc.problem(("seed", "file"), f"seeds/{seed_file} does not exist{did_you_mean(seed_file, self.seed_names)}")
+            )
             return
         if seed.sha256 != recorded:
-            self.problems.append(doc.problem(("seed", "sha256"), f"seeds/{seed_file} has changed since it was imported "
-                                             f"(its sha256 is now {seed.sha256}); seeds are evidence and must never be "
-                                             "edited: restore the original file"))
+            self.problems.append(
+                doc.problem(
+                    ("seed", "sha256"),
+                    f"seeds/{seed_file} has changed since it was imported "
+                    f"(its sha256 is now {seed.sha256}); seeds are evidence and must never be "
+                    "edited: restore the original file",
+                )
+            )
             return
         self.compare_text(doc.path, blocks, seed)
 
@@ -78,10 +94,19 @@ class TextChecker:
         ends = itertools.accumulate(len(b.text) + 1 for b in blocks)
         block = next((b for b, end in zip(blocks, ends, strict=True) if offset < end), blocks[-1] if blocks else None)
         line = block.line if block else 1
-        self.problems.append(Problem(rel, line, 1, f"the article text differs from seeds/{seed.name}: the site must show "
-                                     "the article's words exactly; undo the edit (or re-import the seed)",
-                                     (f"text here: «{body.text[max(0, i - 30):i + 30]}»",
-                                      f"seed has:  «{original[max(0, i - 30):i + 30]}»")))
+        self.problems.append(
+            Problem(
+                path=rel,
+                line=line,
+                col=1,
+                message=f"the article text differs from seeds/{seed.name}: the site must show "
+                "the article's words exactly; undo the edit (or re-import the seed)",
+                detail=(
+                    f"text here: «{body.text[max(0, i - 30) : i + 30]}»",
+                    f"seed has:  «{original[max(0, i - 30) : i + 30]}»",
+                ),
+            )
+        )
 
     def mark_boilerplate(self, doc: YamlDoc, blocks: list[Block]) -> list[Block]:
         marked = list(blocks)
@@ -90,8 +115,11 @@ class TextChecker:
             hits = [n for n, b in enumerate(blocks) if normalize(b.text).startswith(starts)]
             if len(hits) != 1:
                 found = "no paragraph starts" if not hits else f"{len(hits)} paragraphs start"
-                self.problems.append(doc.problem(("boilerplate", i, "starts"), f"{found} with these words; "
-                                                 "give the first words of exactly one paragraph"))
+                self.problems.append(
+                    doc.problem(
+                        ("boilerplate", i, "starts"), f"{found} with these words; give the first words of exactly one paragraph"
+                    )
+                )
                 continue
             b = blocks[hits[0]]
             marked[hits[0]] = replace(b, boilerplate=item["label"])

@@ -53,22 +53,20 @@ _PREVIEW_CSS = b"""
 """
 
 
-def serve(root: Path, *, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False,
-          drafts: bool = False) -> int:
+def serve(root: Path, *, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False, drafts: bool = False) -> int:
     """Build, serve the site on ``host:port``, rebuild on every save, reload the open pages. Returns an exit code."""
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
         print(f"error: --port must be a whole number from 0 to 65535 (0 picks a free port), not {port}", file=sys.stderr)
         return 1
     if not isinstance(host, str) or not host.strip():
-        print("error: --host must name an address: 127.0.0.1 for this machine only, 0.0.0.0 for every network",
-              file=sys.stderr)
+        print("error: --host must name an address: 127.0.0.1 for this machine only, 0.0.0.0 for every network", file=sys.stderr)
         return 1
     root = Path(root)
     out = root / "site"
     unsafe = check_output_dir(out, root)
     if unsafe:
-        print(f"error: {unsafe}", file=sys.stderr)
-        return 2
+        print(unsafe, file=sys.stderr)
+        return 1
     try:
         sockets = bind_sockets(port, address=host)  # before building: a bad address or a busy port fails fast
     except (OSError, ValueError) as err:
@@ -111,14 +109,21 @@ def _cannot_listen(host: str, port: int, err: Exception) -> str:
     """The one-line error for an address ``serve`` cannot listen on, in plain words."""
     if isinstance(err, OSError) and err.errno == errno.EADDRINUSE:
         other = port + 1 if port < 65535 else port - 1
-        return (f"error: port {port} on {host} is already in use (is another `build.py serve` running?). "
-                f"Stop it, or choose another port: python build.py serve --port {other}")
+        return (
+            f"error: port {port} on {host} is already in use (is another `build.py serve` running?). "
+            f"Stop it, or choose another port: python build.py serve --port {other}"
+        )
     if isinstance(err, OSError) and err.errno == errno.EACCES:
-        return (f"error: cannot listen on {_netloc(host, port)}: permission denied (ports below 1024 need "
-                f"administrator rights); use --port 8000")
+        return (
+            f"error: cannot listen on {_netloc(host, port)}: permission denied (ports below 1024 need "
+            f"administrator rights); use --port 8000"
+        )
     if isinstance(err, socket.gaierror):
-        reason = ("there is no host by that name" if err.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", None))
-                  else f"the name could not be looked up ({err.strerror})")
+        reason = (
+            "there is no host by that name"
+            if err.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", None))
+            else f"the name could not be looked up ({err.strerror})"
+        )
     elif isinstance(err, OSError) and err.errno == errno.EADDRNOTAVAIL:
         reason = "this machine has no such address"
     elif isinstance(err, OSError):
@@ -131,13 +136,16 @@ def _cannot_listen(host: str, port: int, err: Exception) -> str:
 def make_app(preview: Preview, out: Path, hosts: _Hosts) -> web.Application:
     """The preview server: livereload's WebSocket and client script, a status endpoint, and the site."""
     LiveReloadHandler.live_css = False
-    return _App([
-        (r"/livereload", _ReloadSocket),
-        (r"/livereload.js", LiveReloadJSHandler),
-        (r"/_preview/preview.css", _CssHandler),
-        (r"/_preview/status.json", _StatusHandler, {"preview": preview}),
-        (r"/(.*)", _SiteHandler, {"preview": preview, "out": out}),
-    ], hosts=hosts)
+    return _App(
+        [
+            (r"/livereload", _ReloadSocket),
+            (r"/livereload.js", LiveReloadJSHandler),
+            (r"/_preview/preview.css", _CssHandler),
+            (r"/_preview/status.json", _StatusHandler, {"preview": preview}),
+            (r"/(.*)", _SiteHandler, {"preview": preview, "out": out}),
+        ],
+        hosts=hosts,
+    )
 
 
 # -- who may talk to the server --------------------------------------------------------------------
@@ -244,8 +252,13 @@ class _ReloadSocket(LiveReloadHandler):
             port = parts.port
         except ValueError:
             return False
-        if parts.scheme != self.request.protocol or not parts.hostname or parts.username is not None \
-                or parts.path not in ("", "/") or parts.query:
+        if (
+            parts.scheme != self.request.protocol
+            or not parts.hostname
+            or parts.username is not None
+            or parts.path not in ("", "/")
+            or parts.query
+        ):
             return False
         host = _parse_host(self.request.headers.get("Host"))
         default = 443 if parts.scheme == "https" else 80
@@ -271,11 +284,17 @@ def _rebuild(preview: Preview, rels: list[str]) -> None:
 def _report(outcome: Outcome, *, changed: list[str] | None = None, first: bool = False) -> None:
     what = ", ".join(changed[:3]) + (" …" if changed and len(changed) > 3 else "") if changed else "everything"
     if outcome.ok:
-        print(f"{'Built' if first else 'Rebuilt'} ({what}): {len(outcome.rendered)} pages rendered, "
-              f"{len(outcome.written)} files written in {outcome.seconds * 1000:.0f} ms", flush=True)
+        print(
+            f"{'Built' if first else 'Rebuilt'} ({what}): {len(outcome.rendered)} pages rendered, "
+            f"{len(outcome.written)} files written in {outcome.seconds * 1000:.0f} ms",
+            flush=True,
+        )
     elif outcome.problems:
-        print(BuildFailed(outcome.problems).report().replace("nothing was written.", "still serving the last good build."),
-              file=sys.stderr, flush=True)
+        print(
+            BuildFailed(outcome.problems).report().replace("nothing was written.", "still serving the last good build."),
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def _reload_browsers() -> None:
@@ -342,8 +361,9 @@ class _SiteHandler(web.RequestHandler):
 
     def _send_html(self, page: bytes) -> None:
         port = self.application.settings["hosts"].port  # the real one, never the Host header's
-        head = (f'<script src="/livereload.js?port={port}" defer></script>'
-                '<link rel="stylesheet" href="/_preview/preview.css">').encode()
+        head = (
+            f'<script src="/livereload.js?port={port}" defer></script><link rel="stylesheet" href="/_preview/preview.css">'
+        ).encode()
         page = page.replace(b"</head>", head + b"</head>", 1)
         if self.preview.problems:
             match = _BODY_OPEN.search(page)
@@ -356,9 +376,11 @@ class _SiteHandler(web.RequestHandler):
 def _problems_html(problems) -> str:
     n = len(problems)
     text = "\n".join(p.format() for p in problems)
-    return (f'<div class="preview-problems" role="alert" lang="en"><strong>{n} problem{"s" if n != 1 else ""} '
-            f'in the last save: showing the last good build.</strong> Fix the file and save; this page reloads by itself.'
-            f"<pre>{html.escape(text)}</pre></div>")
+    return (
+        f'<div class="preview-problems" role="alert" lang="en"><strong>{n} problem{"s" if n != 1 else ""} '
+        f"in the last save: showing the last good build.</strong> Fix the file and save; this page reloads by itself."
+        f"<pre>{html.escape(text)}</pre></div>"
+    )
 
 
 class _StatusHandler(web.RequestHandler):
@@ -369,8 +391,13 @@ class _StatusHandler(web.RequestHandler):
 
     def get(self) -> None:
         self.set_header("Cache-Control", "no-store")
-        self.finish({"builds": self.preview.builds, "ok": not self.preview.problems,
-                     "problems": [p.format() for p in self.preview.problems]})
+        self.finish(
+            {
+                "builds": self.preview.builds,
+                "ok": not self.preview.problems,
+                "problems": [p.format() for p in self.preview.problems],
+            }
+        )
 
 
 class _CssHandler(web.RequestHandler):

@@ -22,17 +22,24 @@ def _terms(*rows: tuple[str, str, str]) -> dict[str, Term]:
 
 
 BASIS = _terms(
-    ("primary-document", "Primary document",
-     "The verdict rests on the document itself: a technical report, a model card, a filing or a transcript."),
-    ("official-statement", "On-the-record statement",
-     "The verdict rests on what a company, a government or a named person said publicly."),
-    ("anonymous-sources", "Press reports (unnamed sources)",
-     "The verdict rests on press reports citing people who were not named; we rate whether the article "
-     "reports them faithfully, not whether they are true."),
-    ("analyst-estimate", "Analyst's estimate",
-     "The verdict rests on an outside estimate that the company never confirmed."),
-    ("none-found", "No evidence found",
-     "We found no public evidence for or against the claim."),
+    (
+        "primary-document",
+        "Primary document",
+        "The verdict rests on the document itself: a technical report, a model card, a filing or a transcript.",
+    ),
+    (
+        "official-statement",
+        "On-the-record statement",
+        "The verdict rests on what a company, a government or a named person said publicly.",
+    ),
+    (
+        "anonymous-sources",
+        "Press reports (unnamed sources)",
+        "The verdict rests on press reports citing people who were not named; we rate whether the article "
+        "reports them faithfully, not whether they are true.",
+    ),
+    ("analyst-estimate", "Analyst's estimate", "The verdict rests on an outside estimate that the company never confirmed."),
+    ("none-found", "No evidence found", "We found no public evidence for or against the claim."),
 )
 
 # Shown with the verdict wherever it appears: a verdict on anonymously sourced reporting rates the
@@ -49,8 +56,19 @@ STATUSES = _terms(
 )
 
 # Names of the languages the articles and sources are in, for readers.
-LANGUAGES = {"it": "Italian", "es": "Spanish", "en": "English", "zh": "Chinese", "fr": "French", "de": "German",
-             "hi": "Hindi", "ru": "Russian", "ja": "Japanese", "ko": "Korean", "pt": "Portuguese"}
+LANGUAGES = {
+    "it": "Italian",
+    "es": "Spanish",
+    "en": "English",
+    "zh": "Chinese",
+    "fr": "French",
+    "de": "German",
+    "hi": "Hindi",
+    "ru": "Russian",
+    "ja": "Japanese",
+    "ko": "Korean",
+    "pt": "Portuguese",
+}
 
 
 def language_name(code: str) -> str:

@@ -39,8 +39,10 @@ _REASONS = {
     errno.EEXIST: ("a file is in the way, where a folder must be", "choose another folder with -o"),
     errno.ENOTDIR: ("a file is in the way, where a folder must be", "choose another folder with -o"),
     errno.EACCES: ("permission denied", "make it writable (chmod {r}u+w {p}) or choose another folder with -o"),
-    errno.EPERM: ("the system does not permit the change, so something is probably marked immutable",
-                  "clear the flag with chattr {r}-i {p} (lsattr {d} {p} shows it) or choose another folder with -o"),
+    errno.EPERM: (
+        "the system does not permit the change, so something is probably marked immutable",
+        "clear the flag with chattr {r}-i {p} (lsattr {d} {p} shows it) or choose another folder with -o",
+    ),
 }
 
 
@@ -86,29 +88,56 @@ def output_problem(out: Path, project_root: Path | None = None) -> Problem | Non
     try:
         out = Path(out).resolve()
     except (OSError, RuntimeError) as err:  # a symbolic link loop, say
-        return Problem(str(out), 0, 0, f"this path cannot be followed ({err}). Choose another folder with -o")
+        return Problem(
+            path=str(out), line=0, col=0, message=f"this path cannot be followed ({err}). Choose another folder with -o"
+        )
     where = _shown(out, root)
     if root is not None:
         if out == root or out in root.parents:
-            return Problem(where, 0, 0, "this folder holds the project, and the build replaces its output folder whole. "
-                                        "Choose a folder of its own with -o, such as site/")
+            return Problem(
+                path=where,
+                line=0,
+                col=0,
+                message="this folder holds the project, and the build replaces its output folder whole. "
+                "Choose a folder of its own with -o, such as site/",
+            )
         for keep in OWN_FOLDERS:
             if out == root / keep or root / keep in out.parents:
-                return Problem(where, 0, 0, f"this is, or is inside, the project's {keep}/ folder, where no build may write. "
-                                            "Choose another folder with -o, such as site/")
+                return Problem(
+                    path=where,
+                    line=0,
+                    col=0,
+                    message=f"this is, or is inside, the project's {keep}/ folder, where no build may write. "
+                    "Choose another folder with -o, such as site/",
+                )
     try:
         if out.exists() and not out.is_dir():
-            return Problem(_shown(out, root, folder=False), 0, 0, "this is a file, not a folder; the build writes a folder "
-                           "of pages and would replace it. Choose a new folder with -o, such as site/")
+            return Problem(
+                path=_shown(out, root, folder=False),
+                line=0,
+                col=0,
+                message="this is a file, not a folder; the build writes a folder "
+                "of pages and would replace it. Choose a new folder with -o, such as site/",
+            )
         if out.is_dir() and not is_site(out) and any(out.iterdir()):
-            return Problem(where, 0, 0, f"this folder is not empty and was not made by build.py (no {MARKER} marker). "
-                                        "Choose an empty or new folder with -o, or, if it holds nothing you need "
-                                        "(a site made by an older build.py, say), delete it; the next build recreates it")
+            return Problem(
+                path=where,
+                line=0,
+                col=0,
+                message=f"this folder is not empty and was not made by build.py (no {MARKER} marker). "
+                "Choose an empty or new folder with -o, or, if it holds nothing you need "
+                "(a site made by an older build.py, say), delete it; the next build recreates it",
+            )
         for swap, role in zip(swap_paths(out), ("writes the new site", "parks the previous site"), strict=True):
             if (swap.exists() or swap.is_symlink()) and not is_site(swap):
-                return Problem(_shown(swap, root), 0, 0, f"this folder is in the way: the build {role} here while "
-                               f"replacing {out.name}/, but this one was not made by build.py (no {MARKER} marker), "
-                               "so it is left alone. Rename or delete it, or choose another folder with -o")
+                return Problem(
+                    path=_shown(swap, root),
+                    line=0,
+                    col=0,
+                    message=f"this folder is in the way: the build {role} here while "
+                    f"replacing {out.name}/, but this one was not made by build.py (no {MARKER} marker), "
+                    "so it is left alone. Rename or delete it, or choose another folder with -o",
+                )
     except OSError as err:
         return _os_problem(out, root, "the build cannot look at this folder", err, fix=out.parent)
     return None
@@ -149,8 +178,14 @@ def write_site(files: Mapping[str, bytes], out: Path, *, project_root: Path | No
         out.parent.mkdir(parents=True, exist_ok=True)
         new.mkdir()
     except OSError as err:
-        raise _fail(out.parent, root, f"the build cannot create {new.name}/ in this folder, where it writes the new site "
-                    f"before swapping it in for {out.name}/", err, fix=out.parent) from None
+        raise _fail(
+            out.parent,
+            root,
+            f"the build cannot create {new.name}/ in this folder, where it writes the new site "
+            f"before swapping it in for {out.name}/",
+            err,
+            fix=out.parent,
+        ) from None
     try:
         (new / MARKER).write_text(MARKER_TEXT, encoding="utf-8")  # first: recover() deletes only marked folders
         for parts, data in targets:
@@ -159,8 +194,9 @@ def write_site(files: Mapping[str, bytes], out: Path, *, project_root: Path | No
             target.write_bytes(data)
     except OSError as err:
         shutil.rmtree(new, ignore_errors=True)  # marked: if this fails, the next recover() reports it
-        raise _fail(out, root, f"the new site could not be written (into {new.name}/, now removed)", err,
-                    fix=out.parent) from None
+        raise _fail(
+            out, root, f"the new site could not be written (into {new.name}/, now removed)", err, fix=out.parent
+        ) from None
     try:
         if out.exists():
             os.rename(out, old)
@@ -178,8 +214,15 @@ def write_site(files: Mapping[str, bytes], out: Path, *, project_root: Path | No
         if old.exists():
             _delete(old)
     except OSError as err:
-        raise _fail(old, root, f"the new site is in {out.name}/, but the previous one, parked here, could not be "
-                    "deleted (the next build tries again)", err, fix=old, tree=True) from None
+        raise _fail(
+            old,
+            root,
+            f"the new site is in {out.name}/, but the previous one, parked here, could not be "
+            "deleted (the next build tries again)",
+            err,
+            fix=old,
+            tree=True,
+        ) from None
 
 
 def _delete(folder: Path) -> None:
@@ -237,7 +280,7 @@ def _os_problem(path: Path, root: Path | None, doing: str, err: OSError, *, fix:
         culprit = Path(err.filename) if err.filename and err.errno in (errno.EACCES, errno.EPERM) else path
         shown = culprit != path and culprit.is_absolute() and os.path.lexists(culprit)  # name what was refused, if another
         reason += f" ({words}: {_shown(culprit, root, folder=culprit.is_dir())})" if shown else f" ({words})"
-    return Problem(_shown(path, root), 0, 0, f"{doing}: {reason}. {todo[0].upper()}{todo[1:]}")
+    return Problem(path=_shown(path, root), line=0, col=0, message=f"{doing}: {reason}. {todo[0].upper()}{todo[1:]}")
 
 
 def _shown(path: Path, root: Path | None, *, folder: bool = True) -> str:

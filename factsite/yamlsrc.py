@@ -52,7 +52,8 @@ MAX_INT_DIGITS = 15
 PathKey = tuple[Any, ...]
 _T = "tag:yaml.org,2002:"
 _STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP, _SEQ, _MAP, _MERGE = (
-    _T + t for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "merge"))
+    _T + t for t in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "merge")
+)
 # The tags plain YAML resolves a single value to; anything else came from an explicit '!tag'.
 _SCALAR_TAGS = {_STR, _INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP}
 _TYPE_WORDS = {_INT: "a whole number", _FLOAT: "a number", _BOOL: "true or false", _NULL: "empty"}
@@ -66,21 +67,71 @@ _NOT_IN_VALUES = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2
 _LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
 
 _CONTROL_NAMES = (
-    "NULL", "START OF HEADING", "START OF TEXT", "END OF TEXT", "END OF TRANSMISSION", "ENQUIRY", "ACKNOWLEDGE",
-    "ALERT", "BACKSPACE", "CHARACTER TABULATION", "LINE FEED", "LINE TABULATION", "FORM FEED", "CARRIAGE RETURN",
-    "SHIFT OUT", "SHIFT IN", "DATA LINK ESCAPE", "DEVICE CONTROL ONE", "DEVICE CONTROL TWO", "DEVICE CONTROL THREE",
-    "DEVICE CONTROL FOUR", "NEGATIVE ACKNOWLEDGE", "SYNCHRONOUS IDLE", "END OF TRANSMISSION BLOCK", "CANCEL",
-    "END OF MEDIUM", "SUBSTITUTE", "ESCAPE", "INFORMATION SEPARATOR FOUR", "INFORMATION SEPARATOR THREE",
-    "INFORMATION SEPARATOR TWO", "INFORMATION SEPARATOR ONE",
+    "NULL",
+    "START OF HEADING",
+    "START OF TEXT",
+    "END OF TEXT",
+    "END OF TRANSMISSION",
+    "ENQUIRY",
+    "ACKNOWLEDGE",
+    "ALERT",
+    "BACKSPACE",
+    "CHARACTER TABULATION",
+    "LINE FEED",
+    "LINE TABULATION",
+    "FORM FEED",
+    "CARRIAGE RETURN",
+    "SHIFT OUT",
+    "SHIFT IN",
+    "DATA LINK ESCAPE",
+    "DEVICE CONTROL ONE",
+    "DEVICE CONTROL TWO",
+    "DEVICE CONTROL THREE",
+    "DEVICE CONTROL FOUR",
+    "NEGATIVE ACKNOWLEDGE",
+    "SYNCHRONOUS IDLE",
+    "END OF TRANSMISSION BLOCK",
+    "CANCEL",
+    "END OF MEDIUM",
+    "SUBSTITUTE",
+    "ESCAPE",
+    "INFORMATION SEPARATOR FOUR",
+    "INFORMATION SEPARATOR THREE",
+    "INFORMATION SEPARATOR TWO",
+    "INFORMATION SEPARATOR ONE",
 )
 _C1_NAMES = (
-    "PADDING CHARACTER", "HIGH OCTET PRESET", "BREAK PERMITTED HERE", "NO BREAK HERE", "INDEX", "NEXT LINE",
-    "START OF SELECTED AREA", "END OF SELECTED AREA", "CHARACTER TABULATION SET",
-    "CHARACTER TABULATION WITH JUSTIFICATION", "LINE TABULATION SET", "PARTIAL LINE FORWARD", "PARTIAL LINE BACKWARD",
-    "REVERSE LINE FEED", "SINGLE SHIFT TWO", "SINGLE SHIFT THREE", "DEVICE CONTROL STRING", "PRIVATE USE ONE",
-    "PRIVATE USE TWO", "SET TRANSMIT STATE", "CANCEL CHARACTER", "MESSAGE WAITING", "START OF GUARDED AREA",
-    "END OF GUARDED AREA", "START OF STRING", "SINGLE GRAPHIC CHARACTER INTRODUCER", "SINGLE CHARACTER INTRODUCER",
-    "CONTROL SEQUENCE INTRODUCER", "STRING TERMINATOR", "OPERATING SYSTEM COMMAND", "PRIVACY MESSAGE",
+    "PADDING CHARACTER",
+    "HIGH OCTET PRESET",
+    "BREAK PERMITTED HERE",
+    "NO BREAK HERE",
+    "INDEX",
+    "NEXT LINE",
+    "START OF SELECTED AREA",
+    "END OF SELECTED AREA",
+    "CHARACTER TABULATION SET",
+    "CHARACTER TABULATION WITH JUSTIFICATION",
+    "LINE TABULATION SET",
+    "PARTIAL LINE FORWARD",
+    "PARTIAL LINE BACKWARD",
+    "REVERSE LINE FEED",
+    "SINGLE SHIFT TWO",
+    "SINGLE SHIFT THREE",
+    "DEVICE CONTROL STRING",
+    "PRIVATE USE ONE",
+    "PRIVATE USE TWO",
+    "SET TRANSMIT STATE",
+    "CANCEL CHARACTER",
+    "MESSAGE WAITING",
+    "START OF GUARDED AREA",
+    "END OF GUARDED AREA",
+    "START OF STRING",
+    "SINGLE GRAPHIC CHARACTER INTRODUCER",
+    "SINGLE CHARACTER INTRODUCER",
+    "CONTROL SEQUENCE INTRODUCER",
+    "STRING TERMINATOR",
+    "OPERATING SYSTEM COMMAND",
+    "PRIVACY MESSAGE",
     "APPLICATION PROGRAM COMMAND",
 )
 
@@ -115,7 +166,7 @@ def describe_char(ch: str) -> str:
     return f"U+{cp:04X} ({name})"
 
 
-@dataclass
+@dataclass(kw_only=True)
 class YamlDoc:
     """Parsed YAML data plus the position of each value, addressed by path."""
 
@@ -138,7 +189,7 @@ class YamlDoc:
     def problem(self, path: PathKey, message: str, *, key: bool = False, detail=()) -> Problem:
         """A :class:`Problem` located at ``path`` in this document."""
         line, col = self.where(path, key=key)
-        return Problem(self.path, line, col, message, tuple(detail))
+        return Problem(path=self.path, line=line, col=col, message=message, detail=tuple(detail))
 
     def is_refused(self, path: PathKey) -> bool:
         """True when the value at ``path``, or one that holds it, was refused by the reader."""
@@ -156,7 +207,7 @@ def parse_yaml(text: str, path: str, *, line_offset: int = 0) -> tuple[YamlDoc |
     bad_char = _NOT_YAML.search(text)
     if bad_char:  # both readers refuse it, but the C one says neither where (it counts bytes) nor what
         return None, [_forbidden_char_problem(path, lines, bad_char.start(), bad_char.group())]
-    doc = YamlDoc(path, None)
+    doc = YamlDoc(path=path, data=None)
     problems: list[Problem] = []
     loader = None
     try:
@@ -172,7 +223,7 @@ def parse_yaml(text: str, path: str, *, line_offset: int = 0) -> tuple[YamlDoc |
     except yaml.reader.ReaderError as err:  # pragma: no cover - the scan above finds these first
         return None, [_forbidden_char_problem(path, lines, None, chr(err.character) if isinstance(err.character, int) else "\0")]
     except yaml.YAMLError as err:  # errors without a mark (rare)
-        return None, [Problem(path, 1 + line_offset, 1, "not valid YAML: " + " ".join(str(err).split()))]
+        return None, [Problem(path=path, line=1 + line_offset, col=1, message="not valid YAML: " + " ".join(str(err).split()))]
     finally:
         if loader is not None:
             loader.dispose()
@@ -181,21 +232,31 @@ def parse_yaml(text: str, path: str, *, line_offset: int = 0) -> tuple[YamlDoc |
 
 def _too_deep(path: str, lines: _Lines, mark) -> Problem:
     line, col = lines.mark(mark)
-    return Problem(path, line, col, f"lists and mappings are nested more than {MAX_DEPTH} levels deep here (the content "
-                                    "files need at most 4); check the brackets and the indentation")
+    return Problem(
+        path=path,
+        line=line,
+        col=col,
+        message=f"lists and mappings are nested more than {MAX_DEPTH} levels deep here (the content "
+        "files need at most 4); check the brackets and the indentation",
+    )
 
 
 def _forbidden_char_problem(path: str, lines: _Lines, index: int | None, ch: str) -> Problem:
     line, col = lines.position(index) if index is not None else (1 + lines.offset, 1)
     what = "control character" if is_control(ch) else "character"
-    return Problem(path, line, col, f"the file contains the {what} {describe_char(ch)}, which YAML does not allow; delete it")
+    return Problem(
+        path=path,
+        line=line,
+        col=col,
+        message=f"the file contains the {what} {describe_char(ch)}, which YAML does not allow; delete it",
+    )
 
 
 def _syntax_problem(err: yaml.MarkedYAMLError, text: str, path: str, line_offset: int) -> Problem:
     mark = err.problem_mark or err.context_mark
     what = err.problem or "not valid YAML"
     lines = text.splitlines()
-    if mark and mark.line < len(lines) and lines[mark.line][mark.column:mark.column + 1] == "\t":
+    if mark and mark.line < len(lines) and lines[mark.line][mark.column : mark.column + 1] == "\t":
         what = "a tab character here; indent with spaces, not tabs"  # libyaml does not name the character
     if what.startswith("found unexpected end of stream") and err.context_mark:
         # The end of the file is a useless place to point at: show where the value began.
@@ -204,7 +265,7 @@ def _syntax_problem(err: yaml.MarkedYAMLError, text: str, path: str, line_offset
     line, col = (mark.line + 1 + line_offset, mark.column + 1) if mark else (1 + line_offset, 1)
     hint = next((h for k, h in _SYNTAX_HINTS.items() if what.startswith(k)), "")
     context = f" ({err.context})" if err.context else ""
-    return Problem(path, line, col, f"YAML syntax error: {what}{context}" + (f"; {hint}" if hint else ""))
+    return Problem(path=path, line=line, col=col, message=f"YAML syntax error: {what}{context}" + (f"; {hint}" if hint else ""))
 
 
 class _TooDeep(Exception):
@@ -253,7 +314,7 @@ class _Builder:
 
     def report(self, mark, message: str, path: PathKey | None = None, at: tuple[int, int] | None = None) -> None:
         line, col = at or self.lines.mark(mark)
-        self.problems.append(Problem(self.doc.path, line, col, message))
+        self.problems.append(Problem(path=self.doc.path, line=line, col=col, message=message))
         if path is not None:
             self.doc.refused.add(path)
 
@@ -266,8 +327,12 @@ class _Builder:
         data = self.value((), 0)
         loader.get_event()  # DocumentEnd
         if not loader.check_event(yaml.StreamEndEvent):
-            raise yaml.composer.ComposerError("expected a single document in the stream", start.start_mark,
-                                              "but found another document", loader.get_event().start_mark)
+            raise yaml.composer.ComposerError(
+                "expected a single document in the stream",
+                start.start_mark,
+                "but found another document",
+                loader.get_event().start_mark,
+            )
         return data
 
     def anchor(self, event) -> None:
@@ -275,9 +340,12 @@ class _Builder:
         if name is None or isinstance(event, yaml.AliasEvent):
             return
         if name in self.anchors:
-            self.report(event.start_mark, f"the anchor '&{name}' is defined twice (first on line "
-                                          f"{self.lines.mark(self.anchors[name])[0]}); anchors and aliases (& and *) "
-                                          "are not supported: remove them")
+            self.report(
+                event.start_mark,
+                f"the anchor '&{name}' is defined twice (first on line "
+                f"{self.lines.mark(self.anchors[name])[0]}); anchors and aliases (& and *) "
+                "are not supported: remove them",
+            )
         self.anchors[name] = event.start_mark
 
     def alias(self, event, path: PathKey) -> None:
@@ -287,8 +355,11 @@ class _Builder:
         self.doc.refused.add(path)
         if event.anchor not in self.reported:  # point at the '&' definition: that is the value being reused
             self.reported.add(event.anchor)
-            self.report(where, "this value is reused elsewhere with an anchor and alias (& and *), which is "
-                               "not supported; write the value out in full where it is used")
+            self.report(
+                where,
+                "this value is reused elsewhere with an anchor and alias (& and *), which is "
+                "not supported; write the value out in full where it is used",
+            )
 
     def value(self, path: PathKey, depth: int) -> Any:
         """The value starting at the next event (``depth`` lists and mappings hold it)."""
@@ -346,8 +417,11 @@ class _Builder:
                 continue
             mark = self.lines.mark(key_event.start_mark)
             if key in out:
-                self.report(key_event.start_mark, f"duplicate key '{key}' (first defined on line {first_line[key]}); "
-                                                  "YAML would silently keep only the last one: delete or rename one of them")
+                self.report(
+                    key_event.start_mark,
+                    f"duplicate key '{key}' (first defined on line {first_line[key]}); "
+                    "YAML would silently keep only the last one: delete or rename one of them",
+                )
                 self.skip_value(depth)
                 continue
             first_line[key] = mark[0]
@@ -368,16 +442,22 @@ class _Builder:
             self.unsupported_tag(event, tag, path)
             return None
         if tag == _INT and _digits(event.value) > MAX_INT_DIGITS:
-            self.report(event.start_mark, f"this number is too long (more than {MAX_INT_DIGITS} digits); "
-                                          "if it is text, put it in double quotes", path)
+            self.report(
+                event.start_mark,
+                f"this number is too long (more than {MAX_INT_DIGITS} digits); if it is text, put it in double quotes",
+                path,
+            )
             return None
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
         try:
             return self.loader.yaml_constructors[tag](self.loader, node)
         except Exception as err:  # noqa: BLE001 - any constructor failure becomes a located problem
             reason = " ".join(str(err).split())[:100]
-            self.report(event.start_mark, f"this value cannot be read as {_TYPE_WORDS.get(tag, tag)} ({reason}); "
-                                          "if it is text, put it in double quotes", path)
+            self.report(
+                event.start_mark,
+                f"this value cannot be read as {_TYPE_WORDS.get(tag, tag)} ({reason}); if it is text, put it in double quotes",
+                path,
+            )
             return None
 
     def unsupported_tag(self, event, tag: str, path: PathKey) -> None:
@@ -393,8 +473,10 @@ class _Builder:
         elif "\ud800" <= ch <= "\udfff":
             why = f"{describe_char(ch)}, which cannot be written as UTF-8"
         else:
-            why = (f"the bidirectional control character {describe_char(ch)}, which makes text display in a "
-                   "different order from how it is stored")
+            why = (
+                f"the bidirectional control character {describe_char(ch)}, which makes text display in a "
+                "different order from how it is stored"
+            )
         # Point at the character itself when it is written literally in the file, else at the value.
         lines = self.lines
         literal = lines.text.find(ch, lines.index(event.start_mark), lines.index(event.end_mark))

@@ -32,8 +32,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = "articles/tecnoandroid-r2-ritardo.html"
 ANNOTATIONS = "content/annotations/tecnoandroid-r2-ritardo.yaml"
-CHROME_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROME_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def free_port() -> int:
@@ -99,7 +107,9 @@ def browser_latency(base: str, root: Path, saves: int) -> list[float]:
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"save {n}: the browser never showed the edit")
                 page.wait_for_event("domcontentloaded", timeout=10_000)
-            shown = page.evaluate("performance.timeOrigin + performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd")
+            shown = page.evaluate(
+                "performance.timeOrigin + performance.getEntriesByType('navigation')[0].domContentLoadedEventEnd"
+            )
             times.append(shown - written * 1000)
             time.sleep(1.0)  # a second save one second after the first: no reload may be dropped
         browser.close()
@@ -124,13 +134,22 @@ def main() -> int:
             shutil.copytree(ROOT / name, root / name)
         port = free_port()
         base = f"http://127.0.0.1:{port}/"
-        server = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "-C", str(root), "serve", "--port", str(port)],
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        server = subprocess.Popen(
+            [sys.executable, str(ROOT / "build.py"), "-C", str(root), "serve", "--port", str(port)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         try:
             wait_until(lambda: _ready(base), timeout=30, interval=0.05)
             rows = [
-                summary("annotation edit → page served", served_latency(base, root, ANNOTATIONS, "explanation: |\n      ", args.saves)),
-                summary("template edit → page served", served_latency(base, root, "templates/base.html", "Found an error?", args.saves)),
+                summary(
+                    "annotation edit → page served", served_latency(base, root, ANNOTATIONS, "explanation: |\n      ", args.saves)
+                ),
+                summary(
+                    "template edit → page served",
+                    served_latency(base, root, "templates/base.html", "Found an error?", args.saves),
+                ),
             ]
             if not args.no_browser:
                 rows.append(summary("annotation edit → browser reloaded (1 save/s)", browser_latency(base, root, args.saves)))

@@ -43,16 +43,19 @@ FILES = {
             meaning: Matches the sources.
             rating: 3
             colour: "#1a7f37"
+            tier: sound
           - id: misleading
             label: Misleading
             meaning: Gives a wrong impression.
             rating: 2
             colour: "#b34700"
+            tier: problem
           - id: inaccurate
             label: Inaccurate
             meaning: Contradicted by the sources.
             rating: 1
             colour: "#c21f2c"
+            tier: problem
         """),
     "content/sources.yaml": d("""
         sources:

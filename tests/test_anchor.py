@@ -6,15 +6,47 @@ from factsite.model import Article, Block, Claim, Loc
 
 def article(*texts):
     blocks = tuple(Block(level=0, text=t, line=10 + n) for n, t in enumerate(texts))
-    return Article(slug="a", title="T", title_en="", lang="it", published=None, not_before=None, not_after=None,
-                   outlet="o", author="unknown", url="unknown", seed_file="s", seed_sha256="0" * 64, notes="",
-                   draft=False, blocks=blocks, path="content/articles/a.md")
+    return Article(
+        slug="a",
+        title="T",
+        title_en="",
+        lang="it",
+        published=None,
+        not_before=None,
+        not_after=None,
+        outlet="o",
+        author="unknown",
+        url="unknown",
+        seed_file="s",
+        seed_sha256="0" * 64,
+        notes="",
+        draft=False,
+        blocks=blocks,
+        path="content/articles/a.md",
+    )
 
 
 def claim(id_, quote, prefix="", suffix=""):
-    return Claim(id=id_, article="a", quote=quote, prefix=prefix, suffix=suffix, claim="c", verdict="v",
-                 basis="none-found", explanation="e", sources=("s",), events=(), translation_note="", fact="",
-                 updated=None, update_note="", draft=False, quote_at=Loc(path="x.yaml", line=1, col=1))
+    return Claim(
+        id=id_,
+        article="a",
+        quote=quote,
+        prefix=prefix,
+        suffix=suffix,
+        claim="c",
+        summary="",
+        verdict="v",
+        basis="none-found",
+        explanation="e",
+        sources=("s",),
+        events=(),
+        translation_note="",
+        fact="",
+        updated=None,
+        update_note="",
+        draft=False,
+        quote_at=Loc(path="x.yaml", line=1, col=1),
+    )
 
 
 def test_normalize_collapses_whitespace_and_composes():
@@ -34,12 +66,13 @@ def test_anchor_offsets_are_in_the_original_text():
     anchors, problems = anchor_claims(article(text), [claim("c1", "due tre")])
     assert problems == []
     a = anchors["c1"]
-    assert (a.block, text[a.start:a.end]) == (0, "due\ntre")
+    assert (a.block, text[a.start : a.end]) == (0, "due\ntre")
 
 
 def test_suffix_chooses_the_second_occurrence_in_another_paragraph():
-    anchors, problems = anchor_claims(article("il chip H20 è lento.", "il chip H20 è veloce."),
-                                      [claim("c1", "il chip H20", suffix="è veloce")])
+    anchors, problems = anchor_claims(
+        article("il chip H20 è lento.", "il chip H20 è veloce."), [claim("c1", "il chip H20", suffix="è veloce")]
+    )
     assert problems == [] and (anchors["c1"].block, anchors["c1"].start) == (1, 0)
 
 

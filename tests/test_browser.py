@@ -97,8 +97,12 @@ def test_axe_with_a_claim_card_open(open_page, scheme):
 
 def test_html_is_valid_by_the_nu_checker(built_site):
     need(shutil.which("java") is not None and VNU.exists(), "java or node_modules/vnu-jar missing: run scripts/test")
-    run = subprocess.run(["java", "-jar", str(VNU), "--errors-only", "--format", "json", "--stdout", "--skip-non-html",
-                          str(built_site)], capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        ["java", "-jar", str(VNU), "--errors-only", "--format", "json", "--stdout", "--skip-non-html", str(built_site)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     messages = json.loads(run.stdout)["messages"]
     assert messages == [], "\n".join(f"{m.get('url')}:{m.get('lastLine')}: {m['message']}" for m in messages)
 

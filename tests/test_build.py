@@ -17,17 +17,34 @@ from factsite.write import MARKER, recover, swap_paths, write_site
 
 
 def tree_digest(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_build_writes_every_page(project):
     root = project()
     assert build.main(["-C", str(root)]) == 0
     assert sorted(tree_digest(root / "site")) == [
-        ".factsite-site", "about.html", "articles/moon.html", "facts/index.html", "facts/moon-made-of.html", "index.html",
-        "methodology.html", "sources.html", "static/favicon.svg", "static/print.css", "static/site.js", "static/style.css",
-        "static/verdicts.css", "timeline.html",
+        ".factsite-site",
+        "about.html",
+        "articles/moon.html",
+        "claims/c-cheese.html",
+        "claims/c-cost.html",
+        "claims/c-swiss.html",
+        "facts/index.html",
+        "facts/moon-made-of.html",
+        "index.html",
+        "methodology.html",
+        "sources.html",
+        "static/favicon.svg",
+        "static/print.css",
+        "static/site.js",
+        "static/style.css",
+        "static/verdicts.css",
+        "timeline.html",
     ]
 
 
@@ -129,8 +146,18 @@ def test_no_page_loads_anything_from_another_host(project):
 
 
 def test_dated_update_note_and_as_reported_qualifier_are_shown(project):
-    changes = edit("content/annotations/moon.yaml", "    basis: none-found\n",
-                   "    basis: anonymous-sources\n    updated: 2026-12-01\n    update_note: Added a second source.\n")
-    html = build_site(project(changes))["articles/moon.html"].decode()
-    assert '<p class="label">Updated <time datetime="2026-12-01">1 December 2026</time></p><p>Added a second source.</p>' in html
-    assert '<span class="claim-verdict">Misleading<span class="qualifier"> (as reported)</span></span>' in html
+    changes = edit(
+        "content/annotations/moon.yaml",
+        "    basis: none-found\n",
+        "    basis: anonymous-sources\n    updated: 2026-12-01\n    update_note: Added a second source.\n",
+    )
+    pages = build_site(project(changes))
+    claim_page, article = pages["claims/c-swiss.html"].decode(), pages["articles/moon.html"].decode()
+    assert (
+        '<p class="label">Updated <time datetime="2026-12-01">1 December 2026</time></p><p>Added a second source.</p>'
+        in claim_page
+    )
+    assert (
+        '<span class="claim-verdict"><span class="tier-sign" aria-hidden="true">✗</span> Misleading'
+        '<span class="qualifier"> (as reported)</span></span>'
+    ) in article

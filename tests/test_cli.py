@@ -45,9 +45,11 @@ def test_imported_article_keeps_every_word_and_lists_what_to_fill_in(tmp_path, c
     capsys.readouterr()
     assert build.main(["-C", str(tmp_path), "check"]) == 1
     err = capsys.readouterr().err
-    for line in ("il-percorso-di-sviluppo-di-deepseek.md:3:8: 'title' must be filled in",
-                 "il-percorso-di-sviluppo-di-deepseek.md:7:9: 'outlet' must be filled in",
-                 "il-percorso-di-sviluppo-di-deepseek.yaml:4:7: 'review.by' must be filled in"):
+    for line in (
+        "il-percorso-di-sviluppo-di-deepseek.md:3:8: 'title' must be filled in",
+        "il-percorso-di-sviluppo-di-deepseek.md:7:9: 'outlet' must be filled in",
+        "il-percorso-di-sviluppo-di-deepseek.yaml:4:7: 'review.by' must be filled in",
+    ):
         assert line in err, err
     # The body check ran against the seed and found nothing to report.
     assert "differs from seeds/" not in err

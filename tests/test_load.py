@@ -17,8 +17,10 @@ def _check(root, capsys) -> tuple[int, list[str]]:
     return code, capsys.readouterr().err.splitlines()
 
 
-@pytest.mark.parametrize("rel", ["templates/static/env.txt", "content/pages/leak.md", "content/site.yaml",
-                                 "seeds/100_sample.txt", "templates/base.html"])
+@pytest.mark.parametrize(
+    "rel",
+    ["templates/static/env.txt", "content/pages/leak.md", "content/site.yaml", "seeds/100_sample.txt", "templates/base.html"],
+)
 @pytest.mark.parametrize("target", ["/etc/passwd", "/proc/self/environ"])
 def test_a_link_to_a_file_outside_the_project_is_refused(project, capsys, tmp_path, rel, target):
     root = project()
@@ -26,8 +28,10 @@ def test_a_link_to_a_file_outside_the_project_is_refused(project, capsys, tmp_pa
     os.symlink(target, root / rel)
     code, err = _check(root, capsys)
     assert code == 1
-    assert f"{rel}: this is a symbolic link to {os.path.realpath(target)}, outside the project; the build reads only " \
-           "files inside the project folder: replace the link with a copy of the file" in err
+    assert (
+        f"{rel}: this is a symbolic link to {os.path.realpath(target)}, outside the project; the build reads only "
+        "files inside the project folder: replace the link with a copy of the file" in err
+    )
     assert not (root / "site").exists()
     assert build.main(["-C", str(root)]) == 1  # and the build writes nothing
     assert not (root / "site").exists()
@@ -40,8 +44,11 @@ def test_a_linked_folder_that_leads_outside_is_refused(project, capsys, tmp_path
     (outside / "secret.md").write_text("---\ntitle: Secret\n---\nsecret\n")
     os.symlink(outside, root / "content/pages/more")
     code, err = _check(root, capsys)
-    assert (code, err[0]) == (1, f"content/pages/more: this is a symbolic link to {outside}, outside the project; the "
-                                 "build reads only files inside the project folder: replace the link with a copy of the file")
+    assert (code, err[0]) == (
+        1,
+        f"content/pages/more: this is a symbolic link to {outside}, outside the project; the "
+        "build reads only files inside the project folder: replace the link with a copy of the file",
+    )
 
 
 def test_a_link_to_a_file_inside_the_project_is_fine(project):
@@ -56,8 +63,10 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(project, capsys
         f.truncate(MAX_FILE_BYTES["content"] + 1)
     code, err = _check(root, capsys)
     assert code == 1
-    assert err[0] == "content/site.yaml: this file is 16,777,217 bytes, over the limit of 16 MiB for a file in content/; " \
-                     "split it, or remove what does not belong in it"
+    assert (
+        err[0] == "content/site.yaml: this file is 16,777,217 bytes, over the limit of 16 MiB for a file in content/; "
+        "split it, or remove what does not belong in it"
+    )
 
 
 def test_not_utf8_is_reported_at_its_line_and_column(project, capsys):

@@ -42,13 +42,16 @@ def test_unsafe_links_are_listed_for_validation():
     assert unsafe_links(make_link_scanner(), text) == ["javascript:x", "data:text/html,x", "vbscript:y", "file:///etc"]
 
 
-@pytest.mark.parametrize("line", [
-    "# not a heading in the original",
-    "Uses *stars* and _underscores_ and [brackets](x) and <b>tags</b>",
-    "A backslash \\* before a star, and 1. a list marker",
-    "- a dash line",
-    "&amp; stays an ampersand entity text",
-])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "# not a heading in the original",
+        "Uses *stars* and _underscores_ and [brackets](x) and <b>tags</b>",
+        "A backslash \\* before a star, and 1. a list marker",
+        "- a dash line",
+        "&amp; stays an ampersand entity text",
+    ],
+)
 def test_body_lines_round_trip_exactly(line):
     body = escape_body_line(line)
     [block] = parse_body(make_body_parser(), body, 1)
@@ -57,7 +60,12 @@ def test_body_lines_round_trip_exactly(line):
 
 def test_body_headings_and_lines():
     blocks = parse_body(make_body_parser(), "# Title\n\nPara one.\n\n## Sub\n\nPara two.\n", 5)
-    assert [(b.level, b.text, b.line) for b in blocks] == [(1, "Title", 5), (0, "Para one.", 7), (2, "Sub", 9), (0, "Para two.", 11)]
+    assert [(b.level, b.text, b.line) for b in blocks] == [
+        (1, "Title", 5),
+        (0, "Para one.", 7),
+        (2, "Sub", 9),
+        (0, "Para two.", 11),
+    ]
 
 
 def test_prose_headings_get_unique_prefixed_ids_for_links():

@@ -25,15 +25,30 @@ def _check(root, capsys) -> tuple[int, list[str]]:
     return code, capsys.readouterr().err.splitlines()
 
 
-@pytest.mark.parametrize("name", ["javascript:alert(1)", "data:text", "VBScript:x", " about2", "a\"b", "a<b", "new\nline",
-                                  "\u202eevil", "Capital", "two--dashes", "ends-"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "javascript:alert(1)",
+        "data:text",
+        "VBScript:x",
+        " about2",
+        'a"b',
+        "a<b",
+        "new\nline",
+        "\u202eevil",
+        "Capital",
+        "two--dashes",
+        "ends-",
+    ],
+)
 def test_a_page_file_name_that_is_not_a_slug_is_refused(project, capsys, name):
     root = project({f"content/pages/{name}.md": ABOUT})
     code, err = _check(root, capsys)
     assert code == 1
     # Control and bidi characters are shown as escapes, so the message stays on one line.
-    assert err[0] == visible(f"content/pages/{name}.md: the file name {name!r} cannot be a page's address: a name is {RULE}; "
-                             "rename the file")
+    assert err[0] == visible(
+        f"content/pages/{name}.md: the file name {name!r} cannot be a page's address: a name is {RULE}; rename the file"
+    )
     assert build.main(["-C", str(root)]) == 1
     assert not (root / "site").exists()
 
@@ -41,8 +56,10 @@ def test_a_page_file_name_that_is_not_a_slug_is_refused(project, capsys, name):
 def test_an_article_file_name_follows_the_same_rule(project, capsys):
     root = project({"content/articles/moon.md": None, "content/articles/Moon Landing.md": FILES["content/articles/moon.md"]})
     code, err = _check(root, capsys)
-    assert f"content/articles/Moon Landing.md: the file name 'Moon Landing' cannot be an article's address: a name is {RULE}; " \
-           "rename the file" in err
+    assert (
+        f"content/articles/Moon Landing.md: the file name 'Moon Landing' cannot be an article's address: a name is {RULE}; "
+        "rename the file" in err
+    )
 
 
 def test_the_slug_rule_is_the_schemas_id_pattern_matched_whole():
@@ -51,39 +68,52 @@ def test_the_slug_rule_is_the_schemas_id_pattern_matched_whole():
     assert not is_slug("government-push\n") and not is_slug("") and not is_slug("a/b") and not is_slug("..")
 
 
-@pytest.mark.parametrize(("page", "taken"), [("index", "the home page"), ("timeline", "the timeline page"),
-                                             ("sources", "the sources page")])
+@pytest.mark.parametrize(
+    ("page", "taken"), [("index", "the home page"), ("timeline", "the timeline page"), ("sources", "the sources page")]
+)
 def test_a_page_that_would_replace_one_of_the_sites_own_is_refused_by_check(project, capsys, page, taken):
     root = project({f"content/pages/{page}.md": ABOUT})
     code, err = _check(root, capsys)
     assert code == 1
-    assert err == [f"content/pages/{page}.md: this would make {page}.html, which is already {taken}; rename it "
-                   f"(the name '{page}' is taken)", "1 problem found; nothing was written."]
+    assert err == [
+        f"content/pages/{page}.md: this would make {page}.html, which is already {taken}; rename it (the name '{page}' is taken)",
+        "1 problem found; nothing was written.",
+    ]
 
 
 def test_a_fact_whose_id_is_index_is_refused_at_its_id(project, capsys):
-    root = project(edit("content/facts.yaml", "id: moon-made-of", "id: index") | edit(
-        "content/annotations/moon.yaml", "fact: moon-made-of", "fact: index"))
+    root = project(
+        edit("content/facts.yaml", "id: moon-made-of", "id: index")
+        | edit("content/annotations/moon.yaml", "fact: moon-made-of", "fact: index")
+    )
     code, err = _check(root, capsys)
-    assert err[0] == "content/facts.yaml:2:9: this would make facts/index.html, which is already the index of shared facts; " \
-                     "rename it (the name 'index' is taken)"
+    assert (
+        err[0] == "content/facts.yaml:2:9: this would make facts/index.html, which is already the index of shared facts; "
+        "rename it (the name 'index' is taken)"
+    )
 
 
 def test_a_static_file_and_a_generated_one_cannot_share_a_path(project, capsys):
     root = project({"templates/static/verdicts.css": "body{}"})
     code, err = _check(root, capsys)
-    assert err[0].startswith("templates: this would make static/verdicts.css, which is already the static file "
-                             "templates/static/verdicts.css")
+    assert err[0].startswith(
+        "templates: this would make static/verdicts.css, which is already the static file templates/static/verdicts.css"
+    )
 
 
 def test_a_template_error_at_run_time_fails_check_not_only_build(project, capsys):
     root = project()
     base = root / "templates/base.html"
-    base.write_text(base.read_text().replace("<main id=\"main\"", "{{ 1 / 0 }}<main id=\"main\"", 1))
+    base.write_text(base.read_text().replace('<main id="main"', '{{ 1 / 0 }}<main id="main"', 1))
     code, err = _check(root, capsys)
     line = base.read_text().splitlines().index(next(x for x in base.read_text().splitlines() if "1 / 0" in x)) + 1
-    assert (code, err) == (1, [f"templates/base.html:{line}:1: template error: ZeroDivisionError: division by zero",
-                               "1 problem found; nothing was written."])
+    assert (code, err) == (
+        1,
+        [
+            f"templates/base.html:{line}:1: template error: ZeroDivisionError: division by zero",
+            "1 problem found; nothing was written.",
+        ],
+    )
 
 
 def test_a_missing_template_is_named(project, capsys):
@@ -97,7 +127,18 @@ def test_the_plan_is_plain_data_that_a_worker_process_can_take(project):
     project_ = read_project(project())
     site, pages = plan(project_, check_project(project_))
     assert pickle.loads(pickle.dumps(pages)) == pages
-    assert [p.path for p in pages] == ["index.html", "timeline.html", "sources.html", "static/verdicts.css",
-                                       "articles/moon.html", "facts/index.html", "facts/moon-made-of.html",
-                                       "about.html", "methodology.html"]
+    assert [p.path for p in pages] == [
+        "index.html",
+        "timeline.html",
+        "sources.html",
+        "static/verdicts.css",
+        "articles/moon.html",
+        "claims/c-cheese.html",
+        "claims/c-swiss.html",
+        "claims/c-cost.html",
+        "facts/index.html",
+        "facts/moon-made-of.html",
+        "about.html",
+        "methodology.html",
+    ]
     assert {p.kind for p in pages} <= set(KINDS)

@@ -39,6 +39,7 @@ def shape(kind: str, text: str) -> list[str]:
 
 # -- patterns match whole values, as in editors ------------------------------------------------
 
+
 def test_dollar_means_the_very_end():
     assert strict_pattern("^[a-z]+$").search("push") and not strict_pattern("^[a-z]+$").search("push\n")
     assert strict_pattern("^(a|b)$").pattern == r"^(a|b)\Z"
@@ -54,22 +55,50 @@ def test_every_schema_pattern_compiles_and_is_anchored_at_the_end_strictly():
         assert "$" not in re.sub(r"\\.|\[(?:\\.|[^\]])*\]", "", compiled.pattern), pattern
 
 
-@pytest.mark.parametrize("path, old, new, message", [
-    (A, "- id: c-swiss", '- id: "c-swiss\\n"', f"{A}:14:9: claim 'c-swiss\\n': 'id' {ID_MESSAGE}"),
-    (TL, "date: 2025-05-02", 'date: "2025-05-02\\n"', f"{TL}:3:11: event 'ev-report': 'date' must be a date written "
-                                                        "YYYY, YYYY-MM or YYYY-MM-DD, with a leading '~' if it is approximate"),
-    (SRC, "lang: en\n    kind: secondary", 'lang: "en\\n"\n    kind: secondary',
-     f"{SRC}:14:11: source 'daily-mirror-copy': 'lang' must be a language code such as 'it', 'es' or 'en' (BCP 47)"),
-    ("content/verdicts.yaml", 'colour: "#1a7f37"', 'colour: "#1a7f37\\n"',
-     "content/verdicts.yaml:6:13: verdict 'accurate': 'colour' must be a colour written #rrggbb"),
-    (SITE, "base_url: https://example.org/test/", 'base_url: "https://example.org/test/\\n"',
-     f"{SITE}:6:11: 'base_url' must be the full http(s) address the site is published at (a host name and a path, "
-     "with no query, spaces or 'name@'), ending with '/'"),
-    (SITE, "contact: corrections@example.org", 'contact: "corrections@example.org\\n"',
-     f"{SITE}:5:10: 'contact' must be an e-mail address, for example corrections@example.org"),
-    (ART, "url: https://outlet.example/moon", 'url: "https://outlet.example/moon\\n"',
-     f"{ART}:9:6: 'url' must be a full http:// or https:// address, or 'unknown'"),
-])
+@pytest.mark.parametrize(
+    "path, old, new, message",
+    [
+        (A, "- id: c-swiss", '- id: "c-swiss\\n"', f"{A}:14:9: claim 'c-swiss\\n': 'id' {ID_MESSAGE}"),
+        (
+            TL,
+            "date: 2025-05-02",
+            'date: "2025-05-02\\n"',
+            f"{TL}:3:11: event 'ev-report': 'date' must be a date written "
+            "YYYY, YYYY-MM or YYYY-MM-DD, with a leading '~' if it is approximate",
+        ),
+        (
+            SRC,
+            "lang: en\n    kind: secondary",
+            'lang: "en\\n"\n    kind: secondary',
+            f"{SRC}:14:11: source 'daily-mirror-copy': 'lang' must be a language code such as 'it', 'es' or 'en' (BCP 47)",
+        ),
+        (
+            "content/verdicts.yaml",
+            'colour: "#1a7f37"',
+            'colour: "#1a7f37\\n"',
+            "content/verdicts.yaml:6:13: verdict 'accurate': 'colour' must be a colour written #rrggbb",
+        ),
+        (
+            SITE,
+            "base_url: https://example.org/test/",
+            'base_url: "https://example.org/test/\\n"',
+            f"{SITE}:6:11: 'base_url' must be the full http(s) address the site is published at (a host name and a path, "
+            "with no query, spaces or 'name@'), ending with '/'",
+        ),
+        (
+            SITE,
+            "contact: corrections@example.org",
+            'contact: "corrections@example.org\\n"',
+            f"{SITE}:5:10: 'contact' must be an e-mail address, for example corrections@example.org",
+        ),
+        (
+            ART,
+            "url: https://outlet.example/moon",
+            'url: "https://outlet.example/moon\\n"',
+            f"{ART}:9:6: 'url' must be a full http:// or https:// address, or 'unknown'",
+        ),
+    ],
+)
 def test_a_trailing_newline_does_not_slip_through_a_pattern(problems, path, old, new, message):
     # "government-push\n" used to pass as a fact id and write facts/government-push\n.html.
     assert problems(edit(path, old, new)) == [message]
@@ -95,50 +124,84 @@ URL = f"{SRC}:12:10: source 'daily-mirror-copy': 'url' must be a full http:// or
 SPOOF = "; the part before '@' would be read as a user name, and the link would go to the host after it"
 
 
-@pytest.mark.parametrize("url", [
-    '"https://mirror.example/moon\\n"', '"https://mirror.example/mo\\u200eon"', '"https://mirror.example/mo\\u200bon"',
-    "https://mirror.example/mo on", "https:///mirror.example", "https://.mirror.example/", "https://-x.example/",
-    "https://mirror.example:port/", "https://mirror.example\\\\@evil.example/", "mirror.example/moon",
-    "javascript:alert(1)", "https://mirror.example/<script>", "'https://mirror.example/\"x'", "https://",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        '"https://mirror.example/moon\\n"',
+        '"https://mirror.example/mo\\u200eon"',
+        '"https://mirror.example/mo\\u200bon"',
+        "https://mirror.example/mo on",
+        "https:///mirror.example",
+        "https://.mirror.example/",
+        "https://-x.example/",
+        "https://mirror.example:port/",
+        "https://mirror.example\\\\@evil.example/",
+        "mirror.example/moon",
+        "javascript:alert(1)",
+        "https://mirror.example/<script>",
+        "'https://mirror.example/\"x'",
+        "https://",
+    ],
+)
 def test_url_refuses_what_could_hide_or_break_a_link(problems, url):
     assert problems(edit(SRC, "url: https://mirror.example/moon", f"url: {url}")) == [URL]
 
 
-@pytest.mark.parametrize("url", ["https://trusted.example@evil.example/", "https://user:pass@evil.example/x",
-                                 "http://trusted.example%40x@evil.example"])
+@pytest.mark.parametrize(
+    "url",
+    ["https://trusted.example@evil.example/", "https://user:pass@evil.example/x", "http://trusted.example%40x@evil.example"],
+)
 def test_url_with_a_user_name_before_the_host_is_refused_and_explained(problems, url):
     assert problems(edit(SRC, "url: https://mirror.example/moon", f"url: {url}")) == [URL + SPOOF]
 
 
-@pytest.mark.parametrize("text, message", [
-    ('"https://mirror.example/\\0"', "control character U+0000 (NULL), which is not allowed in the content; delete it"),
-    ('"https://mirror.example/\\u202e"', "bidirectional control character U+202E (RIGHT-TO-LEFT OVERRIDE), which makes "
-                                         "text display in a different order from how it is stored; delete it"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ('"https://mirror.example/\\0"', "control character U+0000 (NULL), which is not allowed in the content; delete it"),
+        (
+            '"https://mirror.example/\\u202e"',
+            "bidirectional control character U+202E (RIGHT-TO-LEFT OVERRIDE), which makes "
+            "text display in a different order from how it is stored; delete it",
+        ),
+    ],
+)
 def test_url_with_a_control_or_bidi_character_gets_the_reader_message_once(problems, text, message):
     assert problems(edit(SRC, "url: https://mirror.example/moon", f"url: {text}")) == [
-        f"{SRC}:12:10: this value contains the {message}"]
+        f"{SRC}:12:10: this value contains the {message}"
+    ]
 
 
-@pytest.mark.parametrize("url", [
-    "https://mirror.example/moon", "http://mirror.example", "https://mirror.example:8443/a?b=c&d=e#f",
-    "https://medium.com/@someone/a-post", "https://web.archive.org/web/2025/https://x.example/a?b",
-    "https://xn--80ak6aa92e.com/", "https://it.wikipedia.org/wiki/Città", "https://x.example/a_(b)~c!$'*+,;=%20",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://mirror.example/moon",
+        "http://mirror.example",
+        "https://mirror.example:8443/a?b=c&d=e#f",
+        "https://medium.com/@someone/a-post",
+        "https://web.archive.org/web/2025/https://x.example/a?b",
+        "https://xn--80ak6aa92e.com/",
+        "https://it.wikipedia.org/wiki/Città",
+        "https://x.example/a_(b)~c!$'*+,;=%20",
+    ],
+)
 def test_url_accepts_real_addresses(problems, url):
     assert problems(edit(SRC, "url: https://mirror.example/moon", f"url: {url}")) == []
 
 
 def test_every_url_in_the_real_content_passes():
     url = strict_pattern(COMMON["url"]["pattern"])
-    found = [m.group(1).strip("\"'") for path in sorted((ROOT / "content").rglob("*.*"))
-             for m in re.finditer(r"^\s*(?:url|archived_url|base_url): *(\S+)", path.read_text(encoding="utf-8"), re.M)]
+    found = [
+        m.group(1).strip("\"'")
+        for path in sorted((ROOT / "content").rglob("*.*"))
+        for m in re.finditer(r"^\s*(?:url|archived_url|base_url): *(\S+)", path.read_text(encoding="utf-8"), re.M)
+    ]
     assert len(found) > 90
     assert [u for u in found if u != "unknown" and not url.search(u)] == []
 
 
 # -- one slug pattern ----------------------------------------------------------------------------
+
 
 def test_the_id_pattern_is_the_one_slug_rule():
     rule = COMMON["id"]
@@ -151,8 +214,10 @@ def test_the_id_pattern_is_the_one_slug_rule():
 
 def test_verdict_label_instead_of_id_says_which_ids(problems):
     found = problems(edit(A, "verdict: misleading", "verdict: Mostly accurate"))
-    assert found == [f"{A}:17:14: claim 'c-swiss': 'verdict' must be a verdict id from content/verdicts.yaml, such as "
-                     "'mostly-accurate' (the id, not the label shown on the page)"]
+    assert found == [
+        f"{A}:17:14: claim 'c-swiss': 'verdict' must be a verdict id from content/verdicts.yaml, such as "
+        "'mostly-accurate' (the id, not the label shown on the page)"
+    ]
 
 
 def test_fact_and_source_references_that_are_not_ids(problems):
@@ -166,6 +231,7 @@ def test_fact_and_source_references_that_are_not_ids(problems):
 
 
 # -- size limits -----------------------------------------------------------------------------------
+
 
 def test_a_too_long_value_gets_its_length_and_the_limit(problems):
     found = problems(edit(TL, "title: Mission delayed", "title: " + "x" * 301))
@@ -219,33 +285,63 @@ def _string_limits():
 
 # -- the reader's refusals are not reported again -------------------------------------------------
 
-@pytest.mark.parametrize("path, old, new, message", [
-    ("content/verdicts.yaml", "rating: 3", "rating: " + "3" * 5000,
-     "content/verdicts.yaml:5:13: this number is too long (more than 15 digits); if it is text, put it in double quotes"),
-    (SITE, "title: Test Fact Check", "title: &t Test Fact Check\nx: *t",
-     f"{SITE}:1:8: this value is reused elsewhere with an anchor and alias (& and *), which is not supported; write "
-     "the value out in full where it is used"),
-    (ART, "outlet: Test Outlet", 'outlet: "Test\\x01Outlet"',
-     f"{ART}:7:9: this value contains the control character U+0001 (START OF HEADING), which is not allowed in the "
-     "content; delete it"),
-    (TL, "title: Mission planned", "title: Mission \u202eplanned",
-     f"{TL}:12:20: this value contains the bidirectional control character U+202E (RIGHT-TO-LEFT OVERRIDE), which "
-     "makes text display in a different order from how it is stored; delete it"),
-    (SRC, "title: Moon composition report", "title: Moon \x00composition report",
-     f"{SRC}:3:17: the file contains the control character U+0000 (NULL), which YAML does not allow; delete it"),
-    (A, "events: [ev-report]", "events: " + "[" * 40 + "]" * 40,
-     f"{A}:12:42: lists and mappings are nested more than 32 levels deep here (the content files need at most 4); "
-     "check the brackets and the indentation"),
-])
+
+@pytest.mark.parametrize(
+    "path, old, new, message",
+    [
+        (
+            "content/verdicts.yaml",
+            "rating: 3",
+            "rating: " + "3" * 5000,
+            "content/verdicts.yaml:5:13: this number is too long (more than 15 digits); if it is text, put it in double quotes",
+        ),
+        (
+            SITE,
+            "title: Test Fact Check",
+            "title: &t Test Fact Check\nx: *t",
+            f"{SITE}:1:8: this value is reused elsewhere with an anchor and alias (& and *), which is not supported; write "
+            "the value out in full where it is used",
+        ),
+        (
+            ART,
+            "outlet: Test Outlet",
+            'outlet: "Test\\x01Outlet"',
+            f"{ART}:7:9: this value contains the control character U+0001 (START OF HEADING), which is not allowed in the "
+            "content; delete it",
+        ),
+        (
+            TL,
+            "title: Mission planned",
+            "title: Mission \u202eplanned",
+            f"{TL}:12:20: this value contains the bidirectional control character U+202E (RIGHT-TO-LEFT OVERRIDE), which "
+            "makes text display in a different order from how it is stored; delete it",
+        ),
+        (
+            SRC,
+            "title: Moon composition report",
+            "title: Moon \x00composition report",
+            f"{SRC}:3:17: the file contains the control character U+0000 (NULL), which YAML does not allow; delete it",
+        ),
+        (
+            A,
+            "events: [ev-report]",
+            "events: " + "[" * 40 + "]" * 40,
+            f"{A}:12:42: lists and mappings are nested more than 32 levels deep here (the content files need at most 4); "
+            "check the brackets and the indentation",
+        ),
+    ],
+)
 def test_what_the_reader_refuses_gets_one_message_through_the_full_check(problems, path, old, new, message):
     assert problems(edit(path, old, new)) == [message]
 
 
 def test_check_shape_does_not_repeat_the_readers_problem():
-    doc, problems = parse_yaml("verdicts:\n  - id: a\n    label: &l L\n    meaning: *l\n    rating: 1\n    colour: '#000000'\n"
-                               "    tier: sound\n  - id: b\n    label: B\n    meaning: M\n    rating: 99999999999999999\n"
-                               "    colour: '#000000'\n    tier: problem\n",
-                               "x.yaml")
+    doc, problems = parse_yaml(
+        "verdicts:\n  - id: a\n    label: &l L\n    meaning: *l\n    rating: 1\n    colour: '#000000'\n"
+        "    tier: sound\n  - id: b\n    label: B\n    meaning: M\n    rating: 99999999999999999\n"
+        "    colour: '#000000'\n    tier: problem\n",
+        "x.yaml",
+    )
     assert [p.format() for p in problems] == [
         "x.yaml:3:12: this value is reused elsewhere with an anchor and alias (& and *), which is not supported; write "
         "the value out in full where it is used",
@@ -256,24 +352,30 @@ def test_check_shape_does_not_repeat_the_readers_problem():
 
 def test_inf_in_a_text_field_is_reported_by_the_schema():
     text = "facts:\n  - id: a\n    title: " + "1" * 400 + ".5\n    summary: S.\n    sources: [s]\n"
-    assert shape("facts", text) == ["x.yaml:3:12: fact 'a': 'title' must be text, but it is a number (inf to YAML); "
-                                    "put the value in double quotes"]
+    assert shape("facts", text) == [
+        "x.yaml:3:12: fact 'a': 'title' must be text, but it is a number (inf to YAML); put the value in double quotes"
+    ]
 
 
 def test_a_long_wrong_value_is_shortened_in_the_message():
     text = "facts:\n  - id: a\n    title: [" + ", ".join(["word"] * 1000) + "]\n    summary: S.\n    sources: [s]\n"
     [message] = shape("facts", text)
-    assert message == ("x.yaml:3:12: fact 'a': 'title' must be text, but it is a list (['word', 'word', 'word', 'word', "
-                       "'word', 'word', 'word', 'w… to YAML); put the value in double quotes")
+    assert message == (
+        "x.yaml:3:12: fact 'a': 'title' must be text, but it is a list (['word', 'word', 'word', 'word', "
+        "'word', 'word', 'word', 'w… to YAML); put the value in double quotes"
+    )
 
 
 def test_the_deepest_allowed_document_is_checked_without_recursion_trouble():
     text = "facts:\n  - id: a\n    title: " + "[" * 29 + "]" * 29 + "\n    summary: S.\n    sources: [s]\n"
-    assert shape("facts", text) == ["x.yaml:3:12: fact 'a': 'title' must be text, but it is a list ([[[[[[[[[[[[[[[[[[[["
-                                    "[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]] to YAML); put the value in double quotes"]
+    assert shape("facts", text) == [
+        "x.yaml:3:12: fact 'a': 'title' must be text, but it is a list ([[[[[[[[[[[[[[[[[[[["
+        "[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]] to YAML); put the value in double quotes"
+    ]
 
 
 # -- the limits are documented where editors and the README show them --------------------------------
+
 
 def _resolve(ref: str) -> dict:
     file, _, pointer = ref.partition("#")
@@ -301,18 +403,18 @@ def _fields():
     for file, schema in ABSOLUTE.items():
         if file == "common.schema.json":
             continue
-        rows = []
+        rows: list = []
 
-        def walk(props, prefix):
+        def walk(props, prefix, rows=rows):
             for key, prop in props.items():
                 full = _effective(prop)
                 rows.append((prefix + key, full))
                 if full.get("type") == "object":
-                    walk(full.get("properties", {}), f"{prefix}{key}.")
+                    walk(full.get("properties", {}), f"{prefix}{key}.", rows)
                 if full.get("type") == "array":
                     items = _effective(full.get("items", {}))
                     if items.get("type") == "object":
-                        walk(items.get("properties", {}), f"{prefix}{key}[].")
+                        walk(items.get("properties", {}), f"{prefix}{key}[].", rows)
                     elif items:
                         rows.append((f"{prefix}{key}[]", items))
 
@@ -338,8 +440,7 @@ def test_every_string_has_a_max_length_and_every_list_a_max_items_that_its_descr
 
 
 def test_readme_schema_section_is_generated_from_these_schemas():
-    run = subprocess.run([sys.executable, str(ROOT / "tools" / "schema_doc.py"), "--check"],
-                         capture_output=True, text=True)
+    run = subprocess.run([sys.executable, str(ROOT / "tools" / "schema_doc.py"), "--check"], capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "| `claims[].quote` | text | yes | The claim's words exactly as in the article" in readme
@@ -349,8 +450,10 @@ def test_readme_schema_section_is_generated_from_these_schemas():
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_every_pattern_is_a_valid_javascript_regex_for_editors():
     patterns = sorted(set(_walk_patterns(SCHEMAS)))
-    script = ("const ps = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
-              "for (const p of ps) { new RegExp(p, 'u'); } console.log(ps.length);")
+    script = (
+        "const ps = JSON.parse(require('fs').readFileSync(0, 'utf8'));"
+        "for (const p of ps) { new RegExp(p, 'u'); } console.log(ps.length);"
+    )
     run = subprocess.run(["node", "-e", script], input=json.dumps(patterns), capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == str(len(patterns))

@@ -71,11 +71,15 @@ def test_a_change_re_renders_only_the_pages_that_use_it(project):
     nothing = preview.update([])
     assert (nothing.ok, nothing.rendered, nothing.written) == (True, [], [])
 
-    # One article's claims: that article and the pages that list every claim; not the other article.
+    # One article's claims: that article, its claim pages and the pages that list every claim; not the other
+    # article, nor the claim pages of the sun article.
     rewrite(root, A, "explanation: No evidence.", "explanation: Still no evidence.")
     claims_edit = preview.update([A])
-    assert set(claims_edit.rendered) == {"articles/moon.html"} | EVERY_CLAIMS_PAGE
-    assert claims_edit.written == ["articles/moon.html"]  # the other pages rendered the same bytes
+    moon_claims = {"claims/c-cheese.html", "claims/c-swiss.html", "claims/c-cost.html"}
+    assert set(claims_edit.rendered) == {"articles/moon.html"} | moon_claims | EVERY_CLAIMS_PAGE
+    # The other pages rendered the same bytes; the note beside the passage shows the explanation's first line.
+    assert claims_edit.written == ["articles/moon.html", "claims/c-swiss.html"]
+    assert "Still no evidence." in (root / "site/claims/c-swiss.html").read_text()
     assert "Still no evidence." in (root / "site/articles/moon.html").read_text()
 
     # The timeline is shown beside every article.
@@ -120,6 +124,7 @@ def test_editor_backup_and_lock_files_are_ignored(project):
 
 # -- the whole loop: a real server, a real browser -------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -127,8 +132,12 @@ def free_port() -> int:
 
 
 def start_server(root: Path, port: int) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "-C", str(root), "serve", "--port", str(port)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [sys.executable, str(ROOT / "build.py"), "-C", str(root), "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         try:
@@ -160,8 +169,9 @@ def test_preview_follows_saves_and_shows_problems_in_the_page(project, browser):
         site_before = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
         rewrite(root, A, "    quote: svizzero", "    quote: svizzera")
         overlay = page.locator(".preview-problems")
-        expect(overlay).to_contain_text(f"{A}:15:12: claim 'c-swiss': the quote does not occur in content/articles/moon.md",
-                                        timeout=5000)
+        expect(overlay).to_contain_text(
+            f"{A}:15:12: claim 'c-swiss': the quote does not occur in content/articles/moon.md", timeout=5000
+        )
         expect(body).to_contain_text("Second edit.")  # still the last good build
         assert {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()} == site_before
 
@@ -172,7 +182,7 @@ def test_preview_follows_saves_and_shows_problems_in_the_page(project, browser):
         output = server.communicate(timeout=10)[0]
     assert server.returncode == 0, output
     assert output.rstrip().endswith("Stopped.")
-    assert re.search(r"Rebuilt \(content/annotations/moon.yaml\): \d+ pages rendered, 1 files written", output)
+    assert re.search(r"Rebuilt \(content/annotations/moon.yaml\): \d+ pages rendered, 2 files written", output)
     assert f"{A}:15:12: claim 'c-swiss': the quote does not occur" in output  # the terminal shows it too
 
 
@@ -182,9 +192,13 @@ def test_port_in_use_gives_a_clear_error(project):
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        run = subprocess.run([sys.executable, str(ROOT / "build.py"), "-C", str(root), "serve", "--port", str(port)],
-                             capture_output=True, text=True, timeout=20)
-    assert run.returncode == 2
+        run = subprocess.run(
+            [sys.executable, str(ROOT / "build.py"), "-C", str(root), "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=20,
+        )
+    assert run.returncode == 1
     assert f"error: port {port} on 127.0.0.1 is already in use" in run.stderr
     assert f"--port {port + 1}" in run.stderr
     assert not (root / "site").exists()  # it failed before building anything

@@ -31,8 +31,12 @@ from factsite.serve import _Hosts, serve
 
 A = "content/annotations/moon.yaml"
 BASE = "templates/base.html"
-WS_HEADERS = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
-              "Sec-WebSocket-Version": "13"}
+WS_HEADERS = {
+    "Upgrade": "websocket",
+    "Connection": "Upgrade",
+    "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+    "Sec-WebSocket-Version": "13",
+}
 NOT_FOUND = b"<p>Not found.</p>"
 CONTROL = b"bad request: the path contains a control character\n"
 BAD_HOST = b"bad request: the Host header is missing or malformed\n"
@@ -49,7 +53,11 @@ class Server:
         self.root = root
         self.process = subprocess.Popen(
             [sys.executable, str(ROOT / "build.py"), "-C", str(root), "serve", "--port", "0"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
         self.lines: list[str] = []
         self.reader = threading.Thread(target=lambda: self.lines.extend(self.process.stdout), daemon=True)
         self.reader.start()
@@ -155,8 +163,15 @@ def server(tmp_path_factory):
 
 # -- 1. only this server's own names, only its own pages ---------------------------------------------
 
-ROUTES = ["/", "/articles/moon.html", "/no-such-page", "/livereload.js", "/livereload",
-          "/_preview/status.json", "/_preview/preview.css"]
+ROUTES = [
+    "/",
+    "/articles/moon.html",
+    "/no-such-page",
+    "/livereload.js",
+    "/livereload",
+    "/_preview/status.json",
+    "/_preview/preview.css",
+]
 
 
 @pytest.mark.parametrize("path", ROUTES)
@@ -179,9 +194,16 @@ def test_the_servers_own_names_are_answered(server, host):
     assert status == 200 and b"<html" in body
 
 
-@pytest.mark.parametrize("host, name", [("[::1]:{port}", "::1"), ("192.168.1.5:{port}", "192.168.1.5"),
-                                        ("0.0.0.0:{port}", "0.0.0.0"), ("127.0.0.1.nip.io:{port}", "127.0.0.1.nip.io"),
-                                        ("localhost.:{port}", "localhost.")])
+@pytest.mark.parametrize(
+    "host, name",
+    [
+        ("[::1]:{port}", "::1"),
+        ("192.168.1.5:{port}", "192.168.1.5"),
+        ("0.0.0.0:{port}", "0.0.0.0"),
+        ("127.0.0.1.nip.io:{port}", "127.0.0.1.nip.io"),
+        ("localhost.:{port}", "localhost."),
+    ],
+)
 def test_an_address_it_does_not_listen_on_is_refused(server, host, name):
     assert server.get("/", host=host.format(port=server.port))[::2] == (403, refused(name))
 
@@ -203,18 +225,32 @@ def test_any_ip_address_is_answered_when_listening_on_every_address():
         for host in ("192.168.1.5:8000", "10.0.0.7", "[fe80::1]:8000", "[::1]:8000", "127.0.0.1:8000", "localhost:8000"):
             assert hosts.refusal(host) is None, host
         assert hosts.refusal("evil.example:8000") == (
-            403, "refused: this preview server answers only to localhost and any IP address, not to 'evil.example'\n")
+            403,
+            "refused: this preview server answers only to localhost and any IP address, not to 'evil.example'\n",
+        )
         assert hosts.refusal("192.168.1.5.nip.io")[0] == 403
     local = _Hosts("localhost", [("127.0.0.1", 8000), ("::1", 8000, 0, 0)])
     assert local.refusal("[::1]:8000") is None and local.refusal("[0:0::1]:8000") is None
     assert local.refusal("10.0.0.7:8000") == (
-        403, "refused: this preview server answers only to 127.0.0.1, ::1 and localhost, not to '10.0.0.7'\n")
+        403,
+        "refused: this preview server answers only to 127.0.0.1, ::1 and localhost, not to '10.0.0.7'\n",
+    )
     assert _Hosts("127.0.0.1", [("127.0.0.1", 8000)]).refusal("10.0.0.7:8000")[0] == 403
 
 
-@pytest.mark.parametrize("origin", ["http://evil.example", "http://evil.example:{port}", "http://127.0.0.1:{other}",
-                                    "http://localhost:{port}", "https://127.0.0.1:{port}", "null",
-                                    "http://127.0.0.1:{port}@evil.example", "file://"])
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "http://evil.example",
+        "http://evil.example:{port}",
+        "http://127.0.0.1:{other}",
+        "http://localhost:{port}",
+        "https://127.0.0.1:{port}",
+        "null",
+        "http://127.0.0.1:{port}@evil.example",
+        "file://",
+    ],
+)
 def test_the_websocket_refuses_other_origins(server, origin):
     origin = origin.format(port=server.port, other=server.port + 1)
     host = f"127.0.0.1:{server.port}"
@@ -265,6 +301,7 @@ def in_own_loop(coroutine):
 
 # -- 2. the reload script's port is the server's own ----------------------------------------------------
 
+
 def test_the_reload_script_names_the_servers_own_port(server):
     assert server.port != 0 and server.serving[1] == str(server.root / "site")  # --port 0: the port it got
     script = f'<script src="/livereload.js?port={server.port}" defer></script>'.encode()
@@ -275,19 +312,26 @@ def test_the_reload_script_names_the_servers_own_port(server):
 
 # -- 3. arguments are checked before anything is built ----------------------------------------------------
 
-@pytest.mark.parametrize("args, message", [
-    (["--port", "-1"], "error: --port must be a whole number from 0 to 65535 (0 picks a free port), not -1"),
-    (["--port", "70000"], "error: --port must be a whole number from 0 to 65535 (0 picks a free port), not 70000"),
-    (["--host", "8.8.8.8"], "error: cannot listen on 8.8.8.8:8000: this machine has no such address; use --host 127.0.0.1"),
-    # A name that fails without asking DNS (tests contact nothing but 127.0.0.1); nosuch.invalid: see below.
-    (["--host", "nosuch..invalid"],
-     "error: cannot listen on nosuch..invalid:8000: that is not a valid host name; use --host 127.0.0.1"),
-    (["--host", ""], "error: --host must name an address: 127.0.0.1 for this machine only, 0.0.0.0 for every network"),
-])
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--port", "-1"], "error: --port must be a whole number from 0 to 65535 (0 picks a free port), not -1"),
+        (["--port", "70000"], "error: --port must be a whole number from 0 to 65535 (0 picks a free port), not 70000"),
+        (["--host", "8.8.8.8"], "error: cannot listen on 8.8.8.8:8000: this machine has no such address; use --host 127.0.0.1"),
+        # A name that fails without asking DNS (tests contact nothing but 127.0.0.1); nosuch.invalid: see below.
+        (
+            ["--host", "nosuch..invalid"],
+            "error: cannot listen on nosuch..invalid:8000: that is not a valid host name; use --host 127.0.0.1",
+        ),
+        (["--host", ""], "error: --host must name an address: 127.0.0.1 for this machine only, 0.0.0.0 for every network"),
+    ],
+)
 def test_bad_arguments_are_one_line_and_exit_1(project, args, message):
     root = project()
-    run = subprocess.run([sys.executable, str(ROOT / "build.py"), "-C", str(root), "serve", *args],
-                         capture_output=True, text=True, timeout=20)
+    run = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "-C", str(root), "serve", *args], capture_output=True, text=True, timeout=20
+    )
     assert (run.returncode, run.stdout, run.stderr) == (1, "", message + "\n")
     assert not (root / "site").exists()
 
@@ -300,12 +344,15 @@ def test_a_host_name_that_does_not_resolve(project, monkeypatch, capsys):
     monkeypatch.setattr(socket, "getaddrinfo", no_such_name)
     root = project()
     assert serve(root, host="nosuch.invalid", port=8000) == 1
-    assert capsys.readouterr() == ("", "error: cannot listen on nosuch.invalid:8000: there is no host by that name; "
-                                       "use --host 127.0.0.1\n")
+    assert capsys.readouterr() == (
+        "",
+        "error: cannot listen on nosuch.invalid:8000: there is no host by that name; use --host 127.0.0.1\n",
+    )
     assert not (root / "site").exists()
 
 
 # -- 4. the page and status.json always show the latest save ----------------------------------------------
+
 
 def rewrite(root: Path, rel: str, old: str, new: str) -> None:
     path = root / rel
@@ -356,9 +403,14 @@ def test_an_unexpected_failure_is_a_problem_with_the_traceback_on_the_terminal_o
     preview.broken = True
     capsys.readouterr()
     outcome = preview.update([A])
-    assert [p.format() for p in outcome.problems] == [p.format() for p in preview.problems] == [
-        "build: the rebuild failed unexpectedly: KeyError: 'articles/moon.html'; this is a bug in build.py or a "
-        "template — the last good site is still served"]
+    assert (
+        [p.format() for p in outcome.problems]
+        == [p.format() for p in preview.problems]
+        == [
+            "build: the rebuild failed unexpectedly: KeyError: 'articles/moon.html'; this is a bug in build.py or a "
+            "template — the last good site is still served"
+        ]
+    )
     err = capsys.readouterr().err
     assert "Traceback (most recent call last)" in err and "KeyError: 'articles/moon.html'" in err
     preview.broken = False
@@ -375,9 +427,14 @@ def test_a_write_that_fails_is_a_problem(project):
     rewrite(root, A, "explanation: No evidence.", "explanation: Still no evidence.")
     outcome = preview.update([A])
     temporary = page.with_name(f".moon.html.{os.getpid()}.tmp")
-    assert [p.format() for p in outcome.problems] == [p.format() for p in preview.problems] == [
-        f"build: writing the site failed: IsADirectoryError: [Errno 21] Is a directory: '{temporary}' -> '{page}'; "
-        "some files in it may be from this save, the rest from the last good one"]
+    assert (
+        [p.format() for p in outcome.problems]
+        == [p.format() for p in preview.problems]
+        == [
+            f"build: writing the site failed: IsADirectoryError: [Errno 21] Is a directory: '{temporary}' -> '{page}'; "
+            "some files in it may be from this save, the rest from the last good one"
+        ]
+    )
     page.rmdir()
     again = preview.update([])  # the next save writes what the failed one could not
     assert again.ok and "articles/moon.html" in again.written and "Still no evidence." in page.read_text()
@@ -418,8 +475,10 @@ def test_the_server_shows_a_failed_write_and_recovers(project):
         rewrite(root, A, "explanation: No evidence.", "explanation: Still no evidence.")
         status = running.wait_status(lambda status: not status["ok"])
         temporary = page.with_name(f".moon.html.{running.process.pid}.tmp")
-        message = (f"build: writing the site failed: IsADirectoryError: [Errno 21] Is a directory: '{temporary}' -> "
-                   f"'{page}'; some files in it may be from this save, the rest from the last good one")
+        message = (
+            f"build: writing the site failed: IsADirectoryError: [Errno 21] Is a directory: '{temporary}' -> "
+            f"'{page}'; some files in it may be from this save, the rest from the last good one"
+        )
         assert status["problems"] == [message]
         code, _, body = running.get("/")
         assert code == 200 and "1 problem in the last save" in body.decode()
@@ -435,6 +494,7 @@ def test_the_server_shows_a_failed_write_and_recovers(project):
 
 
 # -- 5. paths: malformed is 400, anything else that is not a page of the site is 404, never 500 -------------
+
 
 def test_a_control_character_in_the_path_is_a_bad_request(server):
     for path in ("/%00", "/articles/moon%00.html", "/articles%0a/moon.html"):
@@ -463,14 +523,25 @@ def test_hidden_and_temporary_files_are_not_served(server):
 def test_nothing_outside_the_site_folder_is_served(server):
     site = server.root / "site"
     (server.root / "secret.txt").write_text("secret")
-    for name, target in (("out.txt", server.root / "secret.txt"), ("loop.html", site / "loop.html"),
-                         ("hidden.txt", site / ".marker"), ("in.css", site / "static/style.css")):
+    for name, target in (
+        ("out.txt", server.root / "secret.txt"),
+        ("loop.html", site / "loop.html"),
+        ("hidden.txt", site / ".marker"),
+        ("in.css", site / "static/style.css"),
+    ):
         if not (site / name).is_symlink():
             (site / name).symlink_to(target)
     (site / ".marker").write_text("built by factsite")
-    for path in ("/../secret.txt", "/%2e%2e/secret.txt", "/articles/%2e%2e/%2e%2e/secret.txt",
-                 "/articles/..%2f..%2fsecret.txt", "/" + str(server.root / "secret.txt"), "/out.txt",
-                 "/loop.html", "/hidden.txt"):
+    for path in (
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/articles/%2e%2e/%2e%2e/secret.txt",
+        "/articles/..%2f..%2fsecret.txt",
+        "/" + str(server.root / "secret.txt"),
+        "/out.txt",
+        "/loop.html",
+        "/hidden.txt",
+    ):
         status, _, body = server.get(path)
         assert status == 404 and NOT_FOUND in body and b"secret" not in body, path
     assert server.get("/in.css")[::2] == (200, (site / "static/style.css").read_bytes())  # a link inside is fine

@@ -25,9 +25,11 @@ from factsite import BuildFailed
 from factsite.write import MARKER, MARKER_TEXT, check_output_dir, recover, swap_paths, write_site
 
 FOOTER = "\n1 problem found; nothing was written.\n"
-NOT_OURS = ("this folder is not empty and was not made by build.py (no .factsite-site marker). Choose an empty or "
-            "new folder with -o, or, if it holds nothing you need (a site made by an older build.py, say), delete it; "
-            "the next build recreates it")
+NOT_OURS = (
+    "this folder is not empty and was not made by build.py (no .factsite-site marker). Choose an empty or "
+    "new folder with -o, or, if it holds nothing you need (a site made by an older build.py, say), delete it; "
+    "the next build recreates it"
+)
 IMMUTABLE = "the system does not permit the change, so something is probably marked immutable (Operation not permitted)"
 NOBODY = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]
 
@@ -106,6 +108,7 @@ def nobodys_project(shared: Path) -> Path:
 
 # -- folders that are not the build's to replace ------------------------------------------------------
 
+
 def test_a_folder_of_user_files_is_refused(project, tmp_path):
     root, decoy = project(), tmp_path / "decoy"
     (decoy / "photos").mkdir(parents=True)
@@ -136,8 +139,11 @@ def test_a_git_repository_is_refused(project, tmp_path):
         repo.mkdir(exist_ok=True)
         subprocess.run(["git", "init", "-q", str(repo)], check=True)
     before = snapshot(root / ".git"), snapshot(tmp_path / "repo")
-    assert_refused(build(root, root / ".git"), ".git/: this is, or is inside, the project's .git/ folder, "
-                   "where no build may write. Choose another folder with -o, such as site/")
+    assert_refused(
+        build(root, root / ".git"),
+        ".git/: this is, or is inside, the project's .git/ folder, "
+        "where no build may write. Choose another folder with -o, such as site/",
+    )
     assert_refused(build(root, tmp_path / "repo" / ".git"), f"{tmp_path}/repo/.git/: {NOT_OURS}")
     assert (snapshot(root / ".git"), snapshot(tmp_path / "repo")) == before
     assert_no_swap_folders(root / ".git")
@@ -158,8 +164,11 @@ def test_a_file_is_refused(project):
     root = project()
     readme = root / "README.md"
     readme.write_text("# Read me\n")
-    assert_refused(build(root, readme), "README.md: this is a file, not a folder; the build writes a folder of pages "
-                   "and would replace it. Choose a new folder with -o, such as site/")
+    assert_refused(
+        build(root, readme),
+        "README.md: this is a file, not a folder; the build writes a folder of pages "
+        "and would replace it. Choose a new folder with -o, such as site/",
+    )
     assert readme.read_text() == "# Read me\n"
     assert_no_swap_folders(readme)
 
@@ -169,8 +178,11 @@ def test_the_project_root_and_a_folder_holding_it_are_refused(project, where):
     root = project()
     out = root if where == "root" else root.parent
     before = snapshot(root)
-    assert_refused(build(root, out), f"{out}/: this folder holds the project, and the build replaces its output folder "
-                   "whole. Choose a folder of its own with -o, such as site/")
+    assert_refused(
+        build(root, out),
+        f"{out}/: this folder holds the project, and the build replaces its output folder "
+        "whole. Choose a folder of its own with -o, such as site/",
+    )
     assert snapshot(root) == before
     assert_no_swap_folders(out)
 
@@ -188,6 +200,7 @@ def test_write_site_itself_refuses_and_check_output_dir_says_why(project, tmp_pa
 
 
 # -- the build's own sites and swap folders ---------------------------------------------------------------
+
 
 def test_a_site_with_the_marker_is_replaced_whole(project):
     root = project()
@@ -232,14 +245,18 @@ def test_a_user_folder_named_like_a_swap_folder_survives(project, swap):
     recover(site)
     assert (mine / "notes.txt").read_text() == "mine"
     role = ("writes the new site", "parks the previous site")[swap]
-    assert_refused(build(root, site), f"{mine.name}/: this folder is in the way: the build {role} here while replacing "
-                   "site/, but this one was not made by build.py (no .factsite-site marker), so it is left alone. "
-                   "Rename or delete it, or choose another folder with -o")
+    assert_refused(
+        build(root, site),
+        f"{mine.name}/: this folder is in the way: the build {role} here while replacing "
+        "site/, but this one was not made by build.py (no .factsite-site marker), so it is left alone. "
+        "Rename or delete it, or choose another folder with -o",
+    )
     assert snapshot(mine) == {"notes.txt": b"mine"}
     assert snapshot(site) == built
 
 
 # -- the file system refuses: nothing changes, nothing is left behind ---------------------------------------
+
 
 @pytest.mark.parametrize("what", ["site", "a file in it"])
 def test_an_immutable_site_fails_cleanly(project, what):
@@ -251,8 +268,11 @@ def test_an_immutable_site_fails_cleanly(project, what):
     reason = IMMUTABLE if what == "site" else IMMUTABLE[:-1] + ": site/static/print.css)"
     with immutable(locked):
         for _ in range(2):  # the second build finds nothing left over by the first
-            assert_refused(build(root, site), f"site/: the build cannot delete this folder to replace it: {reason}. "
-                           "Clear the flag with chattr -R -i site/ (lsattr -R site/ shows it) or choose another folder with -o")
+            assert_refused(
+                build(root, site),
+                f"site/: the build cannot delete this folder to replace it: {reason}. "
+                "Clear the flag with chattr -R -i site/ (lsattr -R site/ shows it) or choose another folder with -o",
+            )
             assert snapshot(site) == built
             assert_no_swap_folders(site)
     assert build(root, site).returncode == 0
@@ -264,9 +284,12 @@ def test_an_immutable_project_folder_fails_cleanly(project):
     assert build(root, site).returncode == 0
     built = snapshot(site)
     with immutable(root):
-        assert_refused(build(root, site), f"{root}/: the build cannot create .site.new/ in this folder, where it writes "
-                       f"the new site before swapping it in for site/: {IMMUTABLE}. Clear the flag with chattr -i {root}/ "
-                       f"(lsattr -d {root}/ shows it) or choose another folder with -o")
+        assert_refused(
+            build(root, site),
+            f"{root}/: the build cannot create .site.new/ in this folder, where it writes "
+            f"the new site before swapping it in for site/: {IMMUTABLE}. Clear the flag with chattr -i {root}/ "
+            f"(lsattr -d {root}/ shows it) or choose another folder with -o",
+        )
     assert snapshot(site) == built
     assert_no_swap_folders(site)
 
@@ -283,8 +306,11 @@ def test_a_full_disk_fails_cleanly(project, tmp_path):
                     filler.write(b"\0" * 4096)
             except OSError:
                 pass
-        assert_refused(build(root, site), f"{site}/: the new site could not be written (into .site.new/, now removed): "
-                       "the disk is full (No space left on device). Free some space on it, then build again")
+        assert_refused(
+            build(root, site),
+            f"{site}/: the new site could not be written (into .site.new/, now removed): "
+            "the disk is full (No space left on device). Free some space on it, then build again",
+        )
         assert snapshot(site) == built
         assert_no_swap_folders(site)
         (disk / "filler").unlink()
@@ -298,9 +324,12 @@ def test_a_read_only_site_fails_cleanly_for_its_owner(shared):
     built = snapshot(site)
     subprocess.run(["chmod", "-R", "a-w", str(site)], check=True)
     for _ in range(2):  # the second build finds nothing left over by the first
-        assert_refused(build(root, site, as_nobody=True), "site/: the build cannot delete this folder to replace it: "
-                       "permission denied (Permission denied). Make it writable (chmod -R u+w site/) or choose "
-                       "another folder with -o")
+        assert_refused(
+            build(root, site, as_nobody=True),
+            "site/: the build cannot delete this folder to replace it: "
+            "permission denied (Permission denied). Make it writable (chmod -R u+w site/) or choose "
+            "another folder with -o",
+        )
         assert snapshot(site) == built
         assert_no_swap_folders(site)
     subprocess.run(["chmod", "-R", "u+w", str(site)], check=True)
@@ -321,9 +350,12 @@ def test_an_unwritable_parent_fails_cleanly(shared, where):
         site = parent / "site"
         shown = f"{parent}/"
     built = snapshot(parent)
-    assert_refused(build(root, site, as_nobody=True), f"{shown}: the build cannot create .site.new/ in this folder, "
-                   "where it writes the new site before swapping it in for site/: permission denied (Permission denied). "
-                   f"Make it writable (chmod u+w {shown}) or choose another folder with -o")
+    assert_refused(
+        build(root, site, as_nobody=True),
+        f"{shown}: the build cannot create .site.new/ in this folder, "
+        "where it writes the new site before swapping it in for site/: permission denied (Permission denied). "
+        f"Make it writable (chmod u+w {shown}) or choose another folder with -o",
+    )
     assert snapshot(parent) == built
     assert_no_swap_folders(site)
 
@@ -336,9 +368,12 @@ def test_a_previous_site_that_cannot_be_deleted_is_reported_not_a_traceback(proj
     shutil.copytree(site, old)  # a swap whose clean-up failed
     built = snapshot(site)
     with immutable(old / "static" / "print.css"):
-        assert_refused(build(root, site), ".site.old/: an earlier build swapped in its new site but could not delete the "
-                       f"previous one, parked here: {IMMUTABLE[:-1]}: .site.old/static/print.css). Clear the flag with "
-                       "chattr -R -i .site.old/ (lsattr -R .site.old/ shows it) or choose another folder with -o")
+        assert_refused(
+            build(root, site),
+            ".site.old/: an earlier build swapped in its new site but could not delete the "
+            f"previous one, parked here: {IMMUTABLE[:-1]}: .site.old/static/print.css). Clear the flag with "
+            "chattr -R -i .site.old/ (lsattr -R .site.old/ shows it) or choose another folder with -o",
+        )
         assert snapshot(site) == built
     assert build(root, site).returncode == 0
     assert_no_swap_folders(site)

@@ -30,8 +30,10 @@ def test_dates_stay_text_so_partial_dates_read_the_same_way():
 
 def test_duplicate_keys_at_any_depth_are_problems():
     _, problems = formatted("a:\n  b: 1\n  b: 2\n")
-    assert problems == ["x.yaml:3:3: duplicate key 'b' (first defined on line 2); YAML would silently keep only "
-                        "the last one: delete or rename one of them"]
+    assert problems == [
+        "x.yaml:3:3: duplicate key 'b' (first defined on line 2); YAML would silently keep only "
+        "the last one: delete or rename one of them"
+    ]
 
 
 def test_aliases_merge_keys_and_tags_are_refused():
@@ -52,14 +54,17 @@ def test_line_offset_for_front_matter():
 def test_syntax_error_gives_a_hint():
     doc, problems = formatted("title: Moon: cheese\n")
     assert doc is None
-    assert problems == ["x.yaml:1:12: YAML syntax error: mapping values are not allowed in this context; "
-                        "a value contains ': '; put the whole value in double quotes"]
+    assert problems == [
+        "x.yaml:1:12: YAML syntax error: mapping values are not allowed in this context; "
+        "a value contains ': '; put the whole value in double quotes"
+    ]
 
 
 def test_tab_indentation_hint():
     _, problems = formatted("a:\n\tb: 1\n")
-    assert problems == ["x.yaml:2:1: YAML syntax error: a tab character here; indent with spaces, not tabs "
-                        "(while scanning for the next token)"]
+    assert problems == [
+        "x.yaml:2:1: YAML syntax error: a tab character here; indent with spaces, not tabs (while scanning for the next token)"
+    ]
 
 
 def test_pure_python_loader_gives_the_same_data_and_marks(monkeypatch):
@@ -74,8 +79,10 @@ def test_pure_python_loader_gives_the_same_data_and_marks(monkeypatch):
 # -- hostile and mistaken input: a located problem, never an exception ----------------------
 
 LOADERS = pytest.mark.parametrize("loader", [yaml.CSafeLoader, yaml.SafeLoader], ids=["libyaml", "pure-python"])
-TOO_DEEP = ("lists and mappings are nested more than 32 levels deep here (the content files need at most 4); "
-            "check the brackets and the indentation")
+TOO_DEEP = (
+    "lists and mappings are nested more than 32 levels deep here (the content files need at most 4); "
+    "check the brackets and the indentation"
+)
 
 
 @pytest.fixture
@@ -126,8 +133,9 @@ def test_nested_values_skipped_after_a_problem_are_limited_too():
 
 
 @LOADERS
-@pytest.mark.parametrize("literal", ["1" * 5000, "-" + "9" * 16, "0x" + "f" * 5000, "0b" + "1" * 20000, "1:" * 3000 + "1",
-                                     "!!int " + "7" * 16])
+@pytest.mark.parametrize(
+    "literal", ["1" * 5000, "-" + "9" * 16, "0x" + "f" * 5000, "0b" + "1" * 20000, "1:" * 3000 + "1", "!!int " + "7" * 16]
+)
 def test_a_too_long_integer_is_refused_at_its_node(use, loader, literal):
     use(loader)  # 5,000 digits used to raise ValueError (Python's int-string conversion limit)
     doc, problems = formatted(f"a: ok\nb: {literal}\n")
@@ -149,17 +157,33 @@ def test_a_float_too_large_reads_as_inf_which_no_field_accepts():
 
 
 @LOADERS
-@pytest.mark.parametrize("text, message", [
-    ("a: !!int abc\n", "x.yaml:1:4: this value cannot be read as a whole number (invalid literal for int() with "
-                       "base 10: 'abc'); if it is text, put it in double quotes"),
-    ("a: !!bool maybe\n", "x.yaml:1:4: this value cannot be read as true or false ('maybe'); if it is text, put it "
-                          "in double quotes"),
-    ("a: !!float x\n", "x.yaml:1:4: this value cannot be read as a number (could not convert string to float: 'x'); "
-                       "if it is text, put it in double quotes"),
-    ("a: !!map x\n", "x.yaml:1:4: the tag 'tag:yaml.org,2002:map' is not supported; remove it (values are read as plain YAML)"),
-    ("a: !!binary aGk=\n", "x.yaml:1:4: the tag 'tag:yaml.org,2002:binary' is not supported; remove it (values are read "
-                           "as plain YAML)"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "a: !!int abc\n",
+            "x.yaml:1:4: this value cannot be read as a whole number (invalid literal for int() with "
+            "base 10: 'abc'); if it is text, put it in double quotes",
+        ),
+        (
+            "a: !!bool maybe\n",
+            "x.yaml:1:4: this value cannot be read as true or false ('maybe'); if it is text, put it in double quotes",
+        ),
+        (
+            "a: !!float x\n",
+            "x.yaml:1:4: this value cannot be read as a number (could not convert string to float: 'x'); "
+            "if it is text, put it in double quotes",
+        ),
+        (
+            "a: !!map x\n",
+            "x.yaml:1:4: the tag 'tag:yaml.org,2002:map' is not supported; remove it (values are read as plain YAML)",
+        ),
+        (
+            "a: !!binary aGk=\n",
+            "x.yaml:1:4: the tag 'tag:yaml.org,2002:binary' is not supported; remove it (values are read as plain YAML)",
+        ),
+    ],
+)
 def test_constructor_failures_are_located_problems(use, loader, text, message):
     use(loader)
     doc, problems = formatted(text)
@@ -168,14 +192,17 @@ def test_constructor_failures_are_located_problems(use, loader, text, message):
 
 
 @LOADERS
-@pytest.mark.parametrize("char, line, col, name", [
-    ("\x00", 2, 5, "control character U+0000 (NULL)"),
-    ("\x80", 2, 5, "control character U+0080 (PADDING CHARACTER)"),
-    ("\x1b", 2, 5, "control character U+001B (ESCAPE)"),
-    ("\x7f", 2, 5, "control character U+007F (DELETE)"),
-    ("\ufffe", 2, 5, "character U+FFFE (not a character)"),
-    ("\ud800", 2, 5, "character U+D800 (a lone surrogate)"),
-])
+@pytest.mark.parametrize(
+    "char, line, col, name",
+    [
+        ("\x00", 2, 5, "control character U+0000 (NULL)"),
+        ("\x80", 2, 5, "control character U+0080 (PADDING CHARACTER)"),
+        ("\x1b", 2, 5, "control character U+001B (ESCAPE)"),
+        ("\x7f", 2, 5, "control character U+007F (DELETE)"),
+        ("\ufffe", 2, 5, "character U+FFFE (not a character)"),
+        ("\ud800", 2, 5, "character U+D800 (a lone surrogate)"),
+    ],
+)
 def test_a_character_yaml_forbids_is_reported_where_it_is(use, loader, char, line, col, name):
     use(loader)  # used to be reported at 1:1, with a second line ("in <unicode string>, position 9")
     doc, problems = formatted(f"a: b\nc: d{char}e\n")
@@ -186,30 +213,49 @@ def test_a_character_yaml_forbids_is_reported_where_it_is(use, loader, char, lin
 def test_forbidden_character_columns_count_characters_and_lines_count_as_yaml_does():
     # libyaml reports a byte offset; columns here are characters, after a byte-order mark, in front matter.
     _, problems = formatted("\ufeffé: b\r\nc: «d»\x00\n", line_offset=1)
-    assert problems == ["x.yaml:3:7: the file contains the control character U+0000 (NULL), which YAML does not "
-                        "allow; delete it"]
+    assert problems == ["x.yaml:3:7: the file contains the control character U+0000 (NULL), which YAML does not allow; delete it"]
 
 
 BIDI = "which makes text display in a different order from how it is stored; delete it"
 
 
 @LOADERS
-@pytest.mark.parametrize("text, message", [
-    ('a: "x\\u202e"\n', f"x.yaml:1:4: this value contains the bidirectional control character U+202E "
-                        f"(RIGHT-TO-LEFT OVERRIDE), {BIDI}"),
-    ('a: "x\\x01"\n', "x.yaml:1:4: this value contains the control character U+0001 (START OF HEADING), which is not "
-                      "allowed in the content; delete it"),
-    ('a: ["ok", "\\r"]\n', "x.yaml:1:11: this value contains the control character U+000D (CARRIAGE RETURN), which is "
-                           "not allowed in the content; delete it"),
-    ('a: "\\N"\n', "x.yaml:1:4: this value contains the control character U+0085 (NEXT LINE), which is not allowed "
-                   "in the content; delete it"),
-    ("a: |\n  line one\n  the \u2067word\n", f"x.yaml:3:7: this value contains the bidirectional control character "
-                                             f"U+2067 (RIGHT-TO-LEFT ISOLATE), {BIDI}"),
-    ("a: plain \u202a text\n", f"x.yaml:1:10: this value contains the bidirectional control character U+202A "
-                               f"(LEFT-TO-RIGHT EMBEDDING), {BIDI}"),
-    ('"ti\\u2069tle": x\n', f"x.yaml:1:1: this key contains the bidirectional control character U+2069 "
-                            f"(POP DIRECTIONAL ISOLATE), {BIDI}"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            'a: "x\\u202e"\n',
+            f"x.yaml:1:4: this value contains the bidirectional control character U+202E (RIGHT-TO-LEFT OVERRIDE), {BIDI}",
+        ),
+        (
+            'a: "x\\x01"\n',
+            "x.yaml:1:4: this value contains the control character U+0001 (START OF HEADING), which is not "
+            "allowed in the content; delete it",
+        ),
+        (
+            'a: ["ok", "\\r"]\n',
+            "x.yaml:1:11: this value contains the control character U+000D (CARRIAGE RETURN), which is "
+            "not allowed in the content; delete it",
+        ),
+        (
+            'a: "\\N"\n',
+            "x.yaml:1:4: this value contains the control character U+0085 (NEXT LINE), which is not allowed "
+            "in the content; delete it",
+        ),
+        (
+            "a: |\n  line one\n  the \u2067word\n",
+            f"x.yaml:3:7: this value contains the bidirectional control character U+2067 (RIGHT-TO-LEFT ISOLATE), {BIDI}",
+        ),
+        (
+            "a: plain \u202a text\n",
+            f"x.yaml:1:10: this value contains the bidirectional control character U+202A (LEFT-TO-RIGHT EMBEDDING), {BIDI}",
+        ),
+        (
+            '"ti\\u2069tle": x\n',
+            f"x.yaml:1:1: this key contains the bidirectional control character U+2069 (POP DIRECTIONAL ISOLATE), {BIDI}",
+        ),
+    ],
+)
 def test_control_and_bidi_characters_in_values_and_keys_are_refused(use, loader, text, message):
     use(loader)
     doc, problems = formatted(text)
@@ -220,10 +266,12 @@ def test_control_and_bidi_characters_in_values_and_keys_are_refused(use, loader,
 def test_lone_surrogate_from_an_escape_is_refused(use):
     use(yaml.SafeLoader)  # libyaml refuses the escape itself; the pure-Python reader lets it through
     assert formatted('a: "\\ud800"\n')[1] == [
-        "x.yaml:1:4: this value contains U+D800 (a lone surrogate), which cannot be written as UTF-8; delete it"]
+        "x.yaml:1:4: this value contains U+D800 (a lone surrogate), which cannot be written as UTF-8; delete it"
+    ]
     use(yaml.CSafeLoader)
     assert formatted('a: "\\ud800"\n')[1] == [
-        "x.yaml:1:7: YAML syntax error: found invalid Unicode character escape code (while parsing a quoted scalar)"]
+        "x.yaml:1:7: YAML syntax error: found invalid Unicode character escape code (while parsing a quoted scalar)"
+    ]
 
 
 def test_tab_newline_and_the_marks_text_needs_are_allowed():
@@ -234,14 +282,16 @@ def test_tab_newline_and_the_marks_text_needs_are_allowed():
 
 def test_control_character_names_are_unicode_names():
     for cp in [*range(0x20), *range(0x7F, 0xA0)]:
-        name = yamlsrc.describe_char(chr(cp))[len(f"U+{cp:04X} ("):-1]
+        name = yamlsrc.describe_char(chr(cp))[len(f"U+{cp:04X} (") : -1]
         assert unicodedata.lookup(name) == chr(cp), (hex(cp), name)
 
 
 def test_duplicate_anchor_is_a_problem_not_a_crash():
     doc, problems = formatted("a: &x 1\nb: &x 2\n")
-    assert problems == ["x.yaml:2:4: the anchor '&x' is defined twice (first on line 1); anchors and aliases (& and *) "
-                        "are not supported: remove them"]
+    assert problems == [
+        "x.yaml:2:4: the anchor '&x' is defined twice (first on line 1); anchors and aliases (& and *) "
+        "are not supported: remove them"
+    ]
     assert doc.data == {"a": 1, "b": 2}
 
 
@@ -254,10 +304,30 @@ def test_refused_values_are_listed_so_nothing_more_is_said_about_them():
 
 
 HOSTILE = [
-    "a: " + "[" * 5000, "a: " + "{" * 2000 + "}" * 2000, "- " * 3000 + "x", "a: !!int " + "9" * 5000, "a: !!float " + "9" * 5000,
-    "a: !!timestamp x", "a: !!set {x}", "a: !!omap [a: 1]", "a: !!python/name:os.system", "\x00", "a: \"\\ud800\\udc00\"",
-    "? [a, [b]]\n: c", "*a", "&a [*a]", "a: &a [1, *a]", "--- a\n--- b", "%YAML 1.1\n--- a", "a: b\n\tc: d", "a: '",
-    "a: \"\\x\"", "\ufeff\ufeff", "a: 1:2:3:" + "4" * 5000, "[" + "1," * 10000 + "]", "a: " + "x" * 100000,
+    "a: " + "[" * 5000,
+    "a: " + "{" * 2000 + "}" * 2000,
+    "- " * 3000 + "x",
+    "a: !!int " + "9" * 5000,
+    "a: !!float " + "9" * 5000,
+    "a: !!timestamp x",
+    "a: !!set {x}",
+    "a: !!omap [a: 1]",
+    "a: !!python/name:os.system",
+    "\x00",
+    'a: "\\ud800\\udc00"',
+    "? [a, [b]]\n: c",
+    "*a",
+    "&a [*a]",
+    "a: &a [1, *a]",
+    "--- a\n--- b",
+    "%YAML 1.1\n--- a",
+    "a: b\n\tc: d",
+    "a: '",
+    'a: "\\x"',
+    "\ufeff\ufeff",
+    "a: 1:2:3:" + "4" * 5000,
+    "[" + "1," * 10000 + "]",
+    "a: " + "x" * 100000,
 ]
 
 

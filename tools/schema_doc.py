@@ -1,7 +1,7 @@
 """Write the README's content-schema reference from the JSON Schemas, so the two cannot drift apart.
 
-    python tools/schema_doc.py          # rewrite the section of README.md between the markers
-    python tools/schema_doc.py --check  # exit 1 if README.md is out of date (the tests run this)
+python tools/schema_doc.py          # rewrite the section of README.md between the markers
+python tools/schema_doc.py --check  # exit 1 if README.md is out of date (the tests run this)
 """
 
 from __future__ import annotations
@@ -34,14 +34,24 @@ def _kind(prop: dict, defs: dict) -> tuple[str, str]:
     if "$ref" in prop:
         name = prop["$ref"].split("/")[-1]
         base = defs[name]
-        words = {"id": "id", "idList": "list of ids", "text": "text", "markdown": "Markdown", "date": "date",
-                 "dateOrUnknown": "date or `unknown`", "url": "http(s) URL", "urlOrUnknown": "http(s) URL or `unknown`",
-                 "lang": "language code"}[name]
+        words = {
+            "id": "id",
+            "idList": "list of ids",
+            "text": "text",
+            "markdown": "Markdown",
+            "date": "date",
+            "dateOrUnknown": "date or `unknown`",
+            "url": "http(s) URL",
+            "urlOrUnknown": "http(s) URL or `unknown`",
+            "lang": "language code",
+        }[name]
         return words, prop.get("description") or base.get("description", "")
     if "enum" in prop:
         return "one of " + ", ".join(f"`{v}`" for v in prop["enum"]), prop.get("description", "")
     t = prop.get("type", "")
-    words = {"object": "mapping", "array": "list", "boolean": "`true`/`false`", "integer": "whole number", "string": "text"}.get(t, t)
+    words = {"object": "mapping", "array": "list", "boolean": "`true`/`false`", "integer": "whole number", "string": "text"}.get(
+        t, t
+    )
     return words, prop.get("description", "")
 
 
@@ -64,9 +74,15 @@ def render() -> str:
     out = [START, ""]
     for kind, where in FILES:
         schema = json.loads((SCHEMAS / f"{kind}.schema.json").read_text())
-        out += [f"#### `{where}`", "", schema["title"].split(" (")[0] + ".",
-                f"Schema: [`factsite/schemas/{kind}.schema.json`](factsite/schemas/{kind}.schema.json).", "",
-                "| field | type | required | meaning |", "|---|---|---|---|"]
+        out += [
+            f"#### `{where}`",
+            "",
+            schema["title"].split(" (")[0] + ".",
+            f"Schema: [`factsite/schemas/{kind}.schema.json`](factsite/schemas/{kind}.schema.json).",
+            "",
+            "| field | type | required | meaning |",
+            "|---|---|---|---|",
+        ]
         out += _table(schema["properties"], schema.get("required", []), defs)
         out.append("")
     out.append(END)

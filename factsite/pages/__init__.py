@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from ..diagnostics import Problem
 from ..layout import STATIC
 from ..model import Site
-from . import article, facts, home, prose, sources, timeline, verdicts_css
+from . import article, claim, facts, home, prose, sources, timeline, verdicts_css
 from .spec import Inputs, PageSpec, input_keys
 from .views import Views
 
@@ -38,13 +38,14 @@ KINDS: dict[str, Kind] = {
     "sources": Kind(sources.TEMPLATE, sources.context, "the sources page"),
     "verdicts-css": Kind(verdicts_css.TEMPLATE, verdicts_css.context, "the generated verdict style sheet"),
     "article": Kind(article.TEMPLATE, article.context, "an article page"),
+    "claim": Kind(claim.TEMPLATE, claim.context, "a claim's page"),
     "facts": Kind(facts.TEMPLATE, facts.context, "the index of shared facts"),
     "fact": Kind(facts.FACT_TEMPLATE, facts.fact_context, "a shared fact's page"),
     "page": Kind(prose.TEMPLATE, prose.context, "a prose page"),
 }
 """Every kind of page, by the name a ``PageSpec`` gives in ``kind``."""
 
-_PLANNERS = (home.plan, timeline.plan, sources.plan, verdicts_css.plan, article.plan, facts.plan, prose.plan)
+_PLANNERS = (home.plan, timeline.plan, sources.plan, verdicts_css.plan, article.plan, claim.plan, facts.plan, prose.plan)
 """In this order: the site's own pages first, so a content file that collides with one is the one named."""
 
 
@@ -61,9 +62,15 @@ def plan_pages(site: Site, static: Iterable[str] = ()) -> tuple[list[PageSpec], 
     for spec in pages:
         if spec.path in taken:
             where = spec.origin
-            problems.append(Problem(where.path if where else "templates", where.line if where else 0, where.col if where else 0,
-                                    f"this would make {spec.path}, which is already {taken[spec.path]}; "
-                                    f"rename it (the name {spec.path.rsplit('/', 1)[-1].removesuffix('.html')!r} is taken)"))
+            problems.append(
+                Problem(
+                    path=where.path if where else "templates",
+                    line=where.line if where else 0,
+                    col=where.col if where else 0,
+                    message=f"this would make {spec.path}, which is already {taken[spec.path]}; "
+                    f"rename it (the name {spec.path.rsplit('/', 1)[-1].removesuffix('.html')!r} is taken)",
+                )
+            )
             continue
         taken[spec.path] = KINDS[spec.kind].describe
         kept.append(spec)

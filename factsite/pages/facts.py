@@ -17,8 +17,10 @@ def plan(site: Site, inputs: Inputs) -> list[PageSpec]:
     if not site.facts:
         return []
     pages = [PageSpec(path=layout.FACTS_INDEX, kind="facts", inputs=inputs.common | inputs.all_articles | inputs.all_claims)]
-    pages += [PageSpec(path=layout.fact_path(fact_id), kind="fact", key=fact_id, inputs=inputs.everything,
-                       origin=fact.at) for fact_id, fact in site.facts.items()]
+    pages += [
+        PageSpec(path=layout.fact_path(fact_id), kind="fact", key=fact_id, inputs=inputs.everything, origin=fact.at)
+        for fact_id, fact in site.facts.items()
+    ]
     return pages
 
 
@@ -29,5 +31,9 @@ def context(views: Views, key: str) -> dict[str, Any]:
 def fact_context(views: Views, key: str) -> dict[str, Any]:
     site = views.site
     fact = site.facts[key]
-    return {**views.base(), **views.fact_summary(fact), "sources": [site.sources[s] for s in fact.sources],
-            "events": [site.events[e] for e in fact.events]}
+    return {
+        **views.base(),
+        **views.fact_summary(fact),
+        "sources": [site.sources[s] for s in fact.sources],
+        "events": [site.events[e] for e in fact.events],
+    }

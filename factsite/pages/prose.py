@@ -13,8 +13,12 @@ TEMPLATE = "page.html"
 
 
 def plan(site: Site, inputs: Inputs) -> list[PageSpec]:
-    return [PageSpec(path=layout.page_path(slug), kind="page", key=slug, inputs=inputs.common,
-                     origin=Loc(path=page.path, line=0, col=0)) for slug, page in site.pages.items()]
+    return [
+        PageSpec(
+            path=layout.page_path(slug), kind="page", key=slug, inputs=inputs.common, origin=Loc(path=page.path, line=0, col=0)
+        )
+        for slug, page in site.pages.items()
+    ]
 
 
 def context(views: Views, key: str) -> dict[str, Any]:

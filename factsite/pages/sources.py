@@ -27,8 +27,10 @@ def context(views: Views, key: str) -> dict[str, Any]:
     for event in site.events.values():
         for source in event.sources:
             events_for.setdefault(source, []).append(event)
-    rows = [{"source": s, "claims": claims_for.get(s.id, []), "events": events_for.get(s.id, [])}
-            for s in sorted(site.sources.values(), key=_order)]
+    rows = [
+        {"source": s, "claims": claims_for.get(s.id, []), "events": events_for.get(s.id, [])}
+        for s in sorted(site.sources.values(), key=_order)
+    ]
     groups = [{"kind": kind, "title": title, "rows": [r for r in rows if r["source"].kind == kind]} for kind, title in GROUPS]
     return {**views.base(), "groups": [g for g in groups if g["rows"]]}
 

@@ -32,8 +32,13 @@ class PageSpec:
     """The file that asks for this page (a prose page, a fact), for the message when two pages collide."""
 
 
-_SINGLE = {settings.PATH: "site", verdicts.PATH: "verdicts", sources.PATH: "sources", timeline.PATH: "timeline",
-           facts.PATH: "facts"}
+_SINGLE = {
+    settings.PATH: "site",
+    verdicts.PATH: "verdicts",
+    sources.PATH: "sources",
+    timeline.PATH: "timeline",
+    facts.PATH: "facts",
+}
 
 
 def input_keys(path: str) -> set[str]:

@@ -22,6 +22,13 @@ def context(views: Views, key: str) -> dict[str, Any]:
     for claim in views.published_claims():
         for event in claim.events:
             cited.setdefault(event, []).append(views.claim_view(claim))
-    events = [{"event": e, "status": vocab.STATUSES[e.status], "cited_by": cited.get(e.id, []),
-               "sources": [site.sources[s] for s in e.sources]} for e in site.events.values()]
+    events = [
+        {
+            "event": e,
+            "status": vocab.STATUSES[e.status],
+            "cited_by": cited.get(e.id, []),
+            "sources": [site.sources[s] for s in e.sources],
+        }
+        for e in site.events.values()
+    ]
     return {**views.base(), "events": events}

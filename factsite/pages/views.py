@@ -8,11 +8,13 @@ loop, test and format; addresses come from ``layout``.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
 from .. import layout, vocab
+from ..dates import Window, publication_window
 from ..model import Article, Claim, Fact, Site
 
 
@@ -22,24 +24,40 @@ class Views:
     def __init__(self, site: Site):
         self.site = site
         self.numbers = {slug: number_claims(site, claims) for slug, claims in site.claims.items()}
+        self.claims_by_id = {c.id: c for claims in site.claims.values() for c in claims}
 
     def base(self) -> dict[str, Any]:
         nav = [(layout.HOME, "Articles"), (layout.TIMELINE, "Timeline")]
         nav += [(layout.FACTS_INDEX, "Shared facts")] if self.site.facts else []
         nav += [(layout.SOURCES, "Sources")]
         nav += [(layout.page_path(p.slug), p.title) for p in sorted(self.site.pages.values(), key=_page_order)]
-        return {"settings": self.site.settings, "verdicts": list(self.site.verdicts.values()), "nav": nav,
-                "statuses": list(vocab.STATUSES.values()), "basis": list(vocab.BASIS.values())}
+        return {
+            "settings": self.site.settings,
+            "verdicts": list(self.site.verdicts.values()),
+            "nav": nav,
+            "statuses": list(vocab.STATUSES.values()),
+            "basis": list(vocab.BASIS.values()),
+        }
 
     def claim_view(self, claim: Claim) -> dict[str, Any]:
         article = self.site.articles[claim.article]
         return {
-            "id": claim.id, "number": self.numbers[claim.article][claim.id], "claim": claim,
-            "article": article, "url": layout.claim_url(article.slug, claim.id),
-            "verdict": self.site.verdicts[claim.verdict], "basis": vocab.BASIS[claim.basis],
+            "id": claim.id,
+            "number": self.numbers[claim.article][claim.id],
+            "claim": claim,
+            "article": article,
+            "url": layout.claim_path(claim.id),
+            "note_url": layout.claim_note_url(article.slug, claim.id),
+            "quote_url": layout.quote_url(article.slug, claim.id),
+            "verdict": self.site.verdicts[claim.verdict],
+            "tier": self.site.verdicts[claim.verdict].tier,
+            "summary": one_line(claim),
+            "basis": vocab.BASIS[claim.basis],
             "sources": [self.site.sources[s] for s in claim.sources],
             "events": [self.site.events[e] for e in claim.events],
-            "fact": self.site.facts.get(claim.fact), "updated": claim.updated, "update_note": claim.update_note,
+            "fact": self.site.facts.get(claim.fact),
+            "updated": claim.updated,
+            "update_note": claim.update_note,
             "qualifier": vocab.QUALIFIERS.get(claim.basis, ""),
         }
 
@@ -52,7 +70,9 @@ class Views:
         claims = [c for c in self.site.claims.get(article.slug, ()) if c.id in self.site.anchors]
         counts = Counter(c.verdict for c in claims)
         return {
-            "article": article, "url": layout.article_path(article.slug), "claims": len(claims),
+            "article": article,
+            "url": layout.article_path(article.slug),
+            "claims": len(claims),
             "counts": [(v, counts[v.id]) for v in self.site.verdicts.values() if counts[v.id]],
             "published": published_text(article),
         }
@@ -64,9 +84,28 @@ class Views:
     def fact_summary(self, fact: Fact) -> dict[str, Any]:
         claims = self.fact_claims(fact.id)
         counts = Counter(v["verdict"].id for v in claims)
-        return {"fact": fact, "url": layout.fact_path(fact.id), "claims": claims,
-                "articles": len({v["article"].slug for v in claims}),
-                "counts": [(v, counts[v.id]) for v in self.site.verdicts.values() if counts[v.id]]}
+        return {
+            "fact": fact,
+            "url": layout.fact_path(fact.id),
+            "claims": claims,
+            "articles": len({v["article"].slug for v in claims}),
+            "counts": [(v, counts[v.id]) for v in self.site.verdicts.values() if counts[v.id]],
+        }
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'(])")
+
+
+def one_line(claim: Claim, limit: int = 200) -> str:
+    """The claim's one-line reason: its ``summary``, else the first sentence of its explanation, as plain text."""
+    if claim.summary:
+        return claim.summary
+    text = " ".join(_MARKUP.sub(r"\1", claim.explanation).split())
+    first = _SENTENCE_END.split(text, maxsplit=1)[0]
+    return first if len(first) <= limit else first[:limit].rsplit(" ", 1)[0] + "…"
+
+
+_MARKUP = re.compile(r"\[([^\]]*)\]\([^)]*\)|[*_`]+")
 
 
 def _page_order(page) -> tuple:
@@ -81,24 +120,25 @@ def number_claims(site: Site, claims: Iterable[Claim]) -> dict[str, int]:
     return {a.claim: n for n, a in enumerate(placed, start=1)}
 
 
-def publication_window(article: Article):
-    """(earliest, latest) possible publication day, or None when nothing bounds it."""
-    lo = article.published or article.not_before
-    hi = article.published or article.not_after
-    if lo is None and hi is None:
-        return None
-    return (lo or hi).earliest(), (hi or lo).latest()
+def window(article: Article) -> Window | None:
+    """The days the article can have been published on (see ``dates.publication_window``)."""
+    return publication_window(article.published, article.not_before, article.not_after)
 
 
 def published_text(article: Article) -> str:
-    if article.published:
-        return article.published.display()
-    bounds = [f"not before {article.not_before.display()}" if article.not_before else "",
-              f"not after {article.not_after.display()}" if article.not_after else ""]
+    """``22 August 2025``; ``January 2025, not before 23 January 2025``; ``date unknown (not before …)``."""
+    bounds = [
+        f"not before {article.not_before.display()}" if article.not_before else "",
+        f"not after {article.not_after.display()}" if article.not_after else "",
+    ]
     known = " and ".join(b for b in bounds if b)
+    if article.published:
+        return article.published.display() + (f", {known}" if known else "")
     return f"date unknown ({known})" if known else "date unknown"
 
 
-def pub_order(article: Article):
-    window = publication_window(article)
-    return window[0].isoformat() if window else "9999"
+def pub_order(article: Article) -> str:
+    """Sort key: the earliest day the article can be from (undated articles last)."""
+    known = window(article)
+    day = known and (known.earliest or known.latest)
+    return day.isoformat() if day else "9999"

@@ -23,6 +23,7 @@ from ..model import Site, frozen_map
 from . import articles, claims, facts, pages, settings, sources, timeline, verdicts
 from .context import Context
 
+
 def read_site(project: Project, memo: Memo | None = None) -> tuple[Site, list[Problem]]:
     """Project files → (the site built from every valid item, drafts included; every problem found).
 
@@ -40,10 +41,17 @@ def read_site(project: Project, memo: Memo | None = None) -> tuple[Site, list[Pr
     found_claims, reviews = claims.read(ctx, found_articles)
     found_pages = pages.read(ctx)
     _unexpected_files(ctx)
-    site = Site(settings=parts["settings"], verdicts=frozen_map(parts["verdicts"]), sources=frozen_map(parts["sources"]),
-                events=frozen_map(parts["events"]), facts=frozen_map(parts["facts"]),
-                articles=frozen_map(sorted(found_articles.items())), claims=frozen_map(found_claims),
-                reviews=frozen_map(reviews), pages=frozen_map(sorted(found_pages.items())))
+    site = Site(
+        settings=parts["settings"],
+        verdicts=frozen_map(parts["verdicts"]),
+        sources=frozen_map(parts["sources"]),
+        events=frozen_map(parts["events"]),
+        facts=frozen_map(parts["facts"]),
+        articles=frozen_map(sorted(found_articles.items())),
+        claims=frozen_map(found_claims),
+        reviews=frozen_map(reviews),
+        pages=frozen_map(sorted(found_pages.items())),
+    )
     return site, ctx.problems + ctx.resolver.check()
 
 
@@ -54,15 +62,20 @@ def published_only(site: Site) -> Site:
     reviews = {slug: r for slug, r in site.reviews.items() if slug in shown}
     kept = {c.id for cs in kept_claims.values() for c in cs}
     anchors = {cid: a for cid, a in site.anchors.items() if cid in kept}
-    return replace(site, articles=frozen_map(shown), claims=frozen_map(kept_claims), reviews=frozen_map(reviews),
-                   anchors=frozen_map(anchors))
+    return replace(
+        site, articles=frozen_map(shown), claims=frozen_map(kept_claims), reviews=frozen_map(reviews), anchors=frozen_map(anchors)
+    )
 
 
 def _unexpected_files(ctx: Context) -> None:
     project = ctx.project
     if (project.root / "content").is_dir():
         for rel in sorted(set(SINGLE_FILES) - set(project.files) - set(project.unreadable)):
-            ctx.problems.append(Problem(rel, 0, 0, "this file is missing; the README's 'Content' section shows what it holds"))
+            ctx.problems.append(
+                Problem(
+                    path=rel, line=0, col=0, message="this file is missing; the README's 'Content' section shows what it holds"
+                )
+            )
     known = set(SINGLE_FILES) | set(OPTIONAL_FILES)
     folders = (ARTICLES_DIR + "/", ANNOTATIONS_DIR + "/", PAGES_DIR + "/")
     for rel in project.files:

@@ -24,8 +24,15 @@ def _article(ctx: Context, rel: str) -> Article | None:
     slug = ctx.slug_of(rel, "an article")
     parts = split_front_matter(ctx.project.files[rel])
     if parts is None:
-        ctx.problems.append(Problem(rel, 1, 1, "an article file starts with a '---' line, then its front matter "
-                                    "(YAML), then another '---' line, then the text"))
+        ctx.problems.append(
+            Problem(
+                path=rel,
+                line=1,
+                col=1,
+                message="an article file starts with a '---' line, then its front matter "
+                "(YAML), then another '---' line, then the text",
+            )
+        )
         return None
     front, body, body_line = parts
     doc, bad = ctx.load(rel, "article", text=front, line_offset=1)
@@ -33,8 +40,13 @@ def _article(ctx: Context, rel: str) -> Article | None:
         return None
     d = doc.data
     if d["slug"] != slug:
-        ctx.problems.append(doc.problem(("slug",), f"the slug '{d['slug']}' differs from the file name '{slug}.md'; "
-                                        "make them the same (the slug is the page's address)"))
+        ctx.problems.append(
+            doc.problem(
+                ("slug",),
+                f"the slug '{d['slug']}' differs from the file name '{slug}.md'; "
+                "make them the same (the slug is the page's address)",
+            )
+        )
     ctx.check_markdown(doc, (), d)
     dates = {k: ctx.date(doc, (k,), d[k]) if k in d else None for k in ("published", "not_before", "not_after")}
     _check_bounds(ctx, doc, dates)
@@ -44,11 +56,24 @@ def _article(ctx: Context, rel: str) -> Article | None:
     key = ("text", rel, ctx.project.files[rel], seed.sha256 if seed else tuple(seeds))
     blocks, problems = ctx.memo.get(key, lambda: TextChecker(ctx.body_parser, seeds).check(doc, body, body_line, seed))
     ctx.problems += problems
-    return Article(slug=slug, title=d["title"], title_en=d.get("title_en", ""), lang=d["lang"],
-                   published=dates["published"], not_before=dates["not_before"], not_after=dates["not_after"],
-                   outlet=d["outlet"], author=d["author"], url=d["url"], seed_file=d["seed"]["file"],
-                   seed_sha256=d["seed"]["sha256"], notes=d.get("notes", ""), draft=d.get("draft", False),
-                   blocks=tuple(blocks), path=rel)
+    return Article(
+        slug=slug,
+        title=d["title"],
+        title_en=d.get("title_en", ""),
+        lang=d["lang"],
+        published=dates["published"],
+        not_before=dates["not_before"],
+        not_after=dates["not_after"],
+        outlet=d["outlet"],
+        author=d["author"],
+        url=d["url"],
+        seed_file=d["seed"]["file"],
+        seed_sha256=d["seed"]["sha256"],
+        notes=d.get("notes", ""),
+        draft=d.get("draft", False),
+        blocks=tuple(blocks),
+        path=rel,
+    )
 
 
 def _check_bounds(ctx: Context, doc: YamlDoc, dates: dict) -> None:
@@ -56,11 +81,17 @@ def _check_bounds(ctx: Context, doc: YamlDoc, dates: dict) -> None:
     if lo and hi and hi.latest() < lo.earliest():
         ctx.problems.append(doc.problem(("not_after",), "not_after is before not_before"))
     if published and published.precision == "day" and (lo or hi):
-        ctx.problems.append(doc.problem(("not_before",) if lo else ("not_after",),
-                                        "bounds only make sense when 'published' is unknown or imprecise; remove them"))
+        ctx.problems.append(
+            doc.problem(
+                ("not_before",) if lo else ("not_after",),
+                "bounds only make sense when 'published' is unknown or imprecise; remove them",
+            )
+        )
     elif published and lo and lo.earliest() > published.latest():
-        ctx.problems.append(doc.problem(("not_before",),
-                                        f"not_before ({lo.source_text()}) is after published ({published.source_text()})"))
+        ctx.problems.append(
+            doc.problem(("not_before",), f"not_before ({lo.source_text()}) is after published ({published.source_text()})")
+        )
     elif published and hi and hi.latest() < published.earliest():
-        ctx.problems.append(doc.problem(("not_after",),
-                                        f"not_after ({hi.source_text()}) is before published ({published.source_text()})"))
+        ctx.problems.append(
+            doc.problem(("not_after",), f"not_after ({hi.source_text()}) is before published ({published.source_text()})")
+        )

@@ -24,8 +24,15 @@ def read(ctx: Context, articles: dict[str, Article]) -> tuple[dict[str, tuple[Cl
             ctx.unexpected(rel, "annotation files end in .yaml")
             continue
         if slug not in slugs:
-            ctx.problems.append(Problem(rel, 1, 1, f"there is no article '{slug}' (content/articles/{slug}.md) for these "
-                                        f"claims{did_you_mean(slug, slugs)}; the file name must be the article's slug"))
+            ctx.problems.append(
+                Problem(
+                    path=rel,
+                    line=1,
+                    col=1,
+                    message=f"there is no article '{slug}' (content/articles/{slug}.md) for these "
+                    f"claims{did_you_mean(slug, slugs)}; the file name must be the article's slug",
+                )
+            )
         doc, bad = ctx.load(rel, "annotations")
         claims = tuple(_claim(ctx, doc, i, c, slug) for i, c in ctx.items(doc, bad, "claims", "claim", title="claim"))
         review = _review(ctx, doc, bad)
@@ -34,8 +41,14 @@ def read(ctx: Context, articles: dict[str, Article]) -> tuple[dict[str, tuple[Cl
             if review:
                 reviews[slug] = review
     for slug in sorted(set(articles) - set(out)):
-        ctx.problems.append(Problem(articles[slug].path, 0, 0, f"no claims file for this article: create "
-                                    f"{ANNOTATIONS_DIR}/{slug}.yaml (the importer writes one)"))
+        ctx.problems.append(
+            Problem(
+                path=articles[slug].path,
+                line=0,
+                col=0,
+                message=f"no claims file for this article: create {ANNOTATIONS_DIR}/{slug}.yaml (the importer writes one)",
+            )
+        )
     return dict(sorted(out.items())), dict(sorted(reviews.items()))
 
 
@@ -58,9 +71,23 @@ def _claim(ctx: Context, doc: YamlDoc, i: int, c: dict[str, Any], slug: str) -> 
         refer(doc, path + ("fact",), "fact", c["fact"])
     updated = ctx.date(doc, path + ("updated",), c["updated"]) if "updated" in c else None
     line, col = doc.where(path + ("quote",))
-    return Claim(id=c["id"], article=slug, quote=c["quote"], prefix=c.get("prefix", ""), suffix=c.get("suffix", ""),
-                 claim=c["claim"], verdict=c["verdict"], basis=c["basis"], explanation=c["explanation"],
-                 sources=tuple(c["sources"]), events=tuple(c.get("events", ())),
-                 translation_note=c.get("translation_note", ""), fact=c.get("fact", ""), updated=updated,
-                 update_note=c.get("update_note", ""), draft=c.get("draft", False),
-                 quote_at=Loc(path=doc.path, line=line, col=col))
+    return Claim(
+        id=c["id"],
+        article=slug,
+        quote=c["quote"],
+        prefix=c.get("prefix", ""),
+        suffix=c.get("suffix", ""),
+        claim=c["claim"],
+        summary=c.get("summary", ""),
+        verdict=c["verdict"],
+        basis=c["basis"],
+        explanation=c["explanation"],
+        sources=tuple(c["sources"]),
+        events=tuple(c.get("events", ())),
+        translation_note=c.get("translation_note", ""),
+        fact=c.get("fact", ""),
+        updated=updated,
+        update_note=c.get("update_note", ""),
+        draft=c.get("draft", False),
+        quote_at=Loc(path=doc.path, line=line, col=col),
+    )

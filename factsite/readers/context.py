@@ -41,7 +41,7 @@ def split_front_matter(text: str) -> tuple[str, str, int] | None:
         return None
     for n, line in enumerate(lines[1:], start=1):
         if line.rstrip() == "---":
-            return "".join(lines[1:n]), "".join(lines[n + 1:]), n + 2
+            return "".join(lines[1:n]), "".join(lines[n + 1 :]), n + 2
     return None
 
 
@@ -60,8 +60,9 @@ class Context:
         text = self.project.files.get(rel) if text is None else text
         if text is None:
             return None, {()}
-        doc, problems, bad = self.memo.get(("yaml", rel, kind, line_offset, text),
-                                           lambda: _parse_and_check(text, rel, kind, line_offset))
+        doc, problems, bad = self.memo.get(
+            ("yaml", rel, kind, line_offset, text), lambda: _parse_and_check(text, rel, kind, line_offset)
+        )
         self.problems += problems
         return doc, bad
 
@@ -89,8 +90,8 @@ class Context:
     def check_body_links(self, rel: str, body: str, body_line: int) -> None:
         """Unsafe links in a Markdown body that follows front matter, at their line."""
         for url in unsafe_links(self.link_scanner, body):
-            line = body_line + body[:max(body.find(url), 0)].count("\n")
-            self.problems.append(Problem(rel, line, 1, f"link '{url}' is not allowed: {UNSAFE_LINK}"))
+            line = body_line + body[: max(body.find(url), 0)].count("\n")
+            self.problems.append(Problem(path=rel, line=line, col=1, message=f"link '{url}' is not allowed: {UNSAFE_LINK}"))
 
     def date(self, doc: YamlDoc, path: tuple, text: str) -> PartialDate | None:
         try:
@@ -104,9 +105,15 @@ class Context:
         stem = PurePosixPath(rel).stem
         if is_slug(stem):
             return stem
-        self.problems.append(Problem(rel, 0, 0, f"the file name {stem!r} cannot be {what}'s address: a name is "
-                                     f"{SLUG_RULE}; rename the file"))
+        self.problems.append(
+            Problem(
+                path=rel,
+                line=0,
+                col=0,
+                message=f"the file name {stem!r} cannot be {what}'s address: a name is {SLUG_RULE}; rename the file",
+            )
+        )
         return None
 
     def unexpected(self, rel: str, hint: str) -> None:
-        self.problems.append(Problem(rel, 0, 0, f"unexpected file: {hint}"))
+        self.problems.append(Problem(path=rel, line=0, col=0, message=f"unexpected file: {hint}"))

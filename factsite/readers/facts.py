@@ -17,6 +17,15 @@ def read(ctx: Context) -> dict[str, Fact]:
         ctx.resolver.refer(doc, ("facts", i, "sources"), "source", f["sources"])
         ctx.resolver.refer(doc, ("facts", i, "events"), "event", f.get("events", ()))
         line, col = doc.where(("facts", i, "id"))
-        out.setdefault(f["id"], Fact(id=f["id"], title=f["title"], summary=f["summary"], sources=tuple(f["sources"]),
-                                     events=tuple(f.get("events", ())), at=Loc(path=PATH, line=line, col=col)))
+        out.setdefault(
+            f["id"],
+            Fact(
+                id=f["id"],
+                title=f["title"],
+                summary=f["summary"],
+                sources=tuple(f["sources"]),
+                events=tuple(f.get("events", ())),
+                at=Loc(path=PATH, line=line, col=col),
+            ),
+        )
     return dict(sorted(out.items()))

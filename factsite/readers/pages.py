@@ -17,14 +17,27 @@ def read(ctx: Context) -> dict[str, Page]:
         slug = ctx.slug_of(rel, "a page")
         parts = split_front_matter(ctx.project.files[rel])
         if parts is None:
-            ctx.problems.append(Problem(rel, 1, 1, "a page file starts with a '---' line, then its front matter "
-                                        "(YAML), then another '---' line, then the text (Markdown)"))
+            ctx.problems.append(
+                Problem(
+                    path=rel,
+                    line=1,
+                    col=1,
+                    message="a page file starts with a '---' line, then its front matter "
+                    "(YAML), then another '---' line, then the text (Markdown)",
+                )
+            )
             continue
         front, body, body_line = parts
         doc, bad = ctx.load(rel, "page", text=front, line_offset=1)
         ctx.check_body_links(rel, body, body_line)
         if not bad and slug:
             d = doc.data
-            out[slug] = Page(slug=slug, title=d["title"], description=d.get("description", ""),
-                             layout=d.get("layout", "page"), body=body, path=rel)
+            out[slug] = Page(
+                slug=slug,
+                title=d["title"],
+                description=d.get("description", ""),
+                layout=d.get("layout", "page"),
+                body=body,
+                path=rel,
+            )
     return out

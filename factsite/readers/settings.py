@@ -14,6 +14,12 @@ def read(ctx: Context) -> Settings:
     if bad:
         return NONE
     d = doc.data
-    return Settings(title=d["title"], tagline=d.get("tagline", ""), publisher=d["publisher"]["name"],
-                    publisher_url=d["publisher"].get("url", ""), contact=d["contact"], base_url=d["base_url"],
-                    lang=d["lang"])
+    return Settings(
+        title=d["title"],
+        tagline=d.get("tagline", ""),
+        publisher=d["publisher"]["name"],
+        publisher_url=d["publisher"].get("url", ""),
+        contact=d["contact"],
+        base_url=d["base_url"],
+        lang=d["lang"],
+    )

@@ -15,12 +15,24 @@ def read(ctx: Context) -> dict[str, Event]:
         start = ctx.date(doc, ("events", i, "date"), e["date"])
         end = ctx.date(doc, ("events", i, "end"), e["end"]) if "end" in e else None
         if start and end and end.latest() < start.earliest():
-            ctx.problems.append(doc.problem(("events", i, "end"),
-                                            f"the end ({end.source_text()}) is before the date ({start.source_text()})"))
+            ctx.problems.append(
+                doc.problem(("events", i, "end"), f"the end ({end.source_text()}) is before the date ({start.source_text()})")
+            )
         ctx.resolver.refer(doc, ("events", i, "sources"), "source", e["sources"])
         if start:
-            out.setdefault(e["id"], Event(id=e["id"], date=start, end=end, status=e["status"], title=e["title"],
-                                          body=e["body"], sources=tuple(e["sources"]), tags=tuple(e.get("tags", ()))))
+            out.setdefault(
+                e["id"],
+                Event(
+                    id=e["id"],
+                    date=start,
+                    end=end,
+                    status=e["status"],
+                    title=e["title"],
+                    body=e["body"],
+                    sources=tuple(e["sources"]),
+                    tags=tuple(e.get("tags", ())),
+                ),
+            )
     return dict(sorted(out.items(), key=lambda kv: _order(kv[1])))
 
 

@@ -12,6 +12,8 @@ def read(ctx: Context) -> dict[str, Verdict]:
     doc, bad = ctx.load(PATH, "verdicts")
     out: dict[str, Verdict] = {}
     for _, v in ctx.items(doc, bad, "verdicts", "verdict", title=""):
-        out.setdefault(v["id"], Verdict(id=v["id"], label=v["label"], meaning=v["meaning"], rating=v["rating"],
-                                        colour=v["colour"]))
+        out.setdefault(
+            v["id"],
+            Verdict(id=v["id"], label=v["label"], meaning=v["meaning"], rating=v["rating"], colour=v["colour"], tier=v["tier"]),
+        )
     return out

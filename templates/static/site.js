@@ -1,117 +1,152 @@
-/* Progressive enhancement for article pages. Without it every claim still links to its card below
-   the text; with it, a claim's card opens right under its paragraph, Escape closes it and returns
-   focus, and hovering or focusing a claim highlights the timeline events it refers to. */
+/* Progressive enhancement for article pages. Without it every claim's label links to its note (shown
+   beside the passage on wide screens, opened as the link's target on narrow ones) and the timeline column
+   scrolls on its own. With it:
+   - on narrow screens a label opens its note in place and Escape closes it, returning focus;
+   - on wide screens the timeline column keeps the events of the claims in view in sight, and marks them;
+   - pointing at or focusing a claim pairs it with its events (and an event with its claims). */
 (function () {
   "use strict";
 
-  var open = null; // {ref, panel} of the card opened by script
+  var body = document.querySelector(".article-body");
+  if (!body) return;
+  var scroller = document.querySelector(".timeline-scroll");
+  var reduce = window.matchMedia("(prefers-reduced-motion: reduce)");
+  var open = null; // {ref, note} opened by script on a narrow screen
 
-  function cardFor(ref) {
+  function noteFor(ref) {
     var id = decodeURIComponent(ref.hash.slice(1));
-    return id.indexOf("claim-") === 0 ? document.getElementById(id) : null;
+    var note = id.indexOf("claim-") === 0 ? document.getElementById(id) : null;
+    return note && note.classList.contains("note") ? note : null;
   }
 
-  function closeCard(returnFocus) {
+  function besideText(note) { return getComputedStyle(note).float === "right"; }
+
+  function closeNote(returnFocus) {
     if (!open) return;
-    open.panel.remove();
+    open.note.classList.remove("open");
     open.ref.setAttribute("aria-expanded", "false");
     if (returnFocus) open.ref.focus();
     open = null;
   }
 
-  function openCard(ref, card) {
+  function showNote(ref, note) {
+    note.tabIndex = -1;
+    if (besideText(note)) { // already beside the passage: point at it
+      note.focus({ preventScroll: true });
+      pairWith(ref);
+      return;
+    }
     var same = open && open.ref === ref;
-    closeCard(false);
+    closeNote(false);
     if (same) { ref.focus(); return; }
-    var panel = document.createElement("section");
-    var titleId = "open-card-title";
-    panel.className = "claim-popover";
-    panel.id = "open-card";
-    panel.setAttribute("lang", "en");
-    panel.setAttribute("aria-labelledby", titleId);
-    panel.setAttribute("data-verdict", card.getAttribute("data-verdict"));
-    var content = card.querySelector("article").cloneNode(true);
-    content.removeAttribute("aria-labelledby");
-    content.querySelectorAll("[id]").forEach(function (el) { el.removeAttribute("id"); });
-    var heading = content.querySelector("h3");
-    heading.id = titleId;
-    heading.tabIndex = -1;
-    var back = content.querySelector(".back-to-text");
-    if (back) { back.textContent = "Show in the list of claims"; back.href = "#" + card.id; back.classList.remove("back-to-text"); }
-    var close = document.createElement("button");
-    close.type = "button";
-    close.className = "popover-close";
-    close.textContent = "Close";
-    close.setAttribute("aria-label", "Close claim card (Escape)");
-    close.addEventListener("click", function () { closeCard(true); });
-    panel.appendChild(close);
-    panel.appendChild(content);
-    var block = ref.closest(".article-body > *") || ref.parentNode;
-    block.insertAdjacentElement("afterend", panel);
+    if (location.hash === "#" + note.id) history.replaceState(null, "", location.pathname + location.search);
+    note.classList.add("open");
     ref.setAttribute("aria-expanded", "true");
-    ref.setAttribute("aria-controls", panel.id);
-    open = { ref: ref, panel: panel };
-    heading.focus();
+    ref.setAttribute("aria-controls", note.id);
+    open = { ref: ref, note: note };
+    note.focus({ preventScroll: true });
   }
 
   document.addEventListener("click", function (event) {
     var ref = event.target.closest && event.target.closest("a.claim-ref");
     if (!ref || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
-    var card = cardFor(ref);
-    if (!card) return;
+    var note = noteFor(ref);
+    if (!note) return;
     event.preventDefault();
-    openCard(ref, card);
+    showNote(ref, note);
   });
 
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && open) {
       event.preventDefault();
-      closeCard(true);
+      closeNote(true);
     }
   });
 
-  // Pair a claim with its timeline events (and an event with its claims) while pointed at or focused.
-  function pairs(el) {
-    var found = [];
-    var claimEl = el.closest("mark.claim, a.claim-ref, .claim-card, .claim-popover");
-    if (claimEl) {
-      var id = claimEl.matches("mark.claim") ? claimEl.id.replace(/^quote-/, "claim-")
-        : claimEl.matches("a.claim-ref") ? decodeURIComponent(claimEl.hash.slice(1))
-        : claimEl.id === "open-card" ? open && cardFor(open.ref) && cardFor(open.ref).id : claimEl.id;
-      var card = id && document.getElementById(id);
-      if (!card) return found;
-      found.push(card, document.getElementById(id.replace(/^claim-/, "quote-")));
-      (card.getAttribute("data-events") || "").split(" ").forEach(function (e) {
-        if (e) found.push(document.getElementById("event-" + e));
-      });
-      return found;
-    }
-    var event = el.closest(".timeline-aside .event");
-    if (event) {
-      found.push(event);
-      event.querySelectorAll(".cited-by a").forEach(function (a) {
-        var cid = decodeURIComponent(a.hash.slice(1));
-        found.push(document.getElementById(cid), document.getElementById(cid.replace(/^claim-/, "quote-")));
-      });
-    }
-    return found;
+  // The claims a element belongs to, and the events of those claims.
+  function claimOf(el) {
+    var found = el.closest("mark.claim, a.claim-ref, .note");
+    if (!found) return null;
+    if (found.matches("mark.claim")) return found.id.replace(/^quote-/, "");
+    if (found.matches("a.claim-ref")) return decodeURIComponent(found.hash.slice(1)).replace(/^claim-/, "");
+    return found.id.replace(/^claim-/, "");
+  }
+  function eventsOf(claimId) {
+    var note = document.getElementById("claim-" + claimId);
+    return ((note && note.getAttribute("data-events")) || "").split(" ").filter(Boolean)
+      .map(function (e) { return document.getElementById("event-" + e); }).filter(Boolean);
   }
 
-  var paired = [];
-  function highlight(event) {
-    paired.forEach(function (el) { el.classList.remove("paired"); });
-    paired = pairs(event.target).filter(Boolean);
-    paired.forEach(function (el) { el.classList.add("paired"); });
+  // Wide screens: bring the first of these events into the timeline column's view (the column only).
+  function reveal(events) {
+    if (!scroller || !events.length || scroller.scrollHeight <= scroller.clientHeight) return;
+    var box = scroller.getBoundingClientRect();
+    var inView = events.some(function (e) {
+      var r = e.getBoundingClientRect();
+      return r.top >= box.top && r.bottom <= box.bottom;
+    });
+    if (inView) return;
+    var top = events[0].getBoundingClientRect().top - box.top + scroller.scrollTop - 16;
+    scroller.scrollTo({ top: top, behavior: reduce.matches ? "auto" : "smooth" });
   }
+
+  var current = [];
+  function follow() {
+    var middle = window.innerHeight / 2;
+    var best = null;
+    var bestDistance = Infinity;
+    body.querySelectorAll("mark.claim").forEach(function (mark) {
+      var r = mark.getBoundingClientRect();
+      if (r.bottom < window.innerHeight * 0.15 || r.top > window.innerHeight * 0.85) return;
+      var distance = Math.abs((r.top + r.bottom) / 2 - middle);
+      if (eventsOf(mark.id.replace(/^quote-/, "")).length && distance < bestDistance) { best = mark; bestDistance = distance; }
+    });
+    var events = best ? eventsOf(best.id.replace(/^quote-/, "")) : [];
+    current.forEach(function (e) { e.classList.remove("current"); });
+    current = events;
+    current.forEach(function (e) { e.classList.add("current"); });
+    reveal(events);
+  }
+  var pending = false;
+  function schedule() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(function () { pending = false; follow(); });
+  }
+  if (scroller) {
+    window.addEventListener("scroll", schedule, { passive: true });
+    window.addEventListener("resize", schedule);
+    schedule();
+  }
+
+  // Pairing while pointed at or focused.
+  var paired = [];
   function clear() {
     paired.forEach(function (el) { el.classList.remove("paired"); });
     paired = [];
   }
-  if (document.querySelector(".article-body")) {
-    document.addEventListener("mouseover", highlight);
-    document.addEventListener("focusin", highlight);
-    document.addEventListener("mouseout", clear);
+  function pairWith(el) {
+    clear();
+    var claimId = claimOf(el);
+    if (claimId) {
+      var events = eventsOf(claimId);
+      paired = [document.getElementById("quote-" + claimId), document.getElementById("claim-" + claimId)].concat(events);
+      reveal(events);
+    } else {
+      var event = el.closest(".timeline-aside .event");
+      if (!event) return;
+      paired = [event];
+      event.querySelectorAll(".cited-by a").forEach(function (a) {
+        var id = decodeURIComponent(a.hash.slice(1)).replace(/^quote-/, "");
+        paired.push(document.getElementById("quote-" + id), document.getElementById("claim-" + id));
+      });
+    }
+    paired = paired.filter(Boolean);
+    paired.forEach(function (p) { p.classList.add("paired"); });
   }
+  document.addEventListener("mouseover", function (event) { pairWith(event.target); });
+  document.addEventListener("focusin", function (event) { pairWith(event.target); });
+  document.addEventListener("mouseout", clear);
 
   // Printing shows everything, including the timeline details readers did not open.
   var closedDetails = [];
