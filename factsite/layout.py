@@ -44,15 +44,17 @@ UNKNOWN = "unknown"
 # -- slugs --------------------------------------------------------------------------
 
 _COMMON_SCHEMA = Path(__file__).parent / "schemas" / "common.schema.json"
-SLUG_PATTERN: str = json.loads(_COMMON_SCHEMA.read_text(encoding="utf-8"))["$defs"]["id"]["pattern"]
+_ID = json.loads(_COMMON_SCHEMA.read_text(encoding="utf-8"))["$defs"]["id"]
+SLUG_PATTERN: str = _ID["pattern"]
 """The one pattern every id and every file-name slug follows (``$defs.id`` in common.schema.json)."""
+SLUG_MAX = _ID["maxLength"]
 _SLUG = re.compile(SLUG_PATTERN.removeprefix("^").removesuffix("$"))
-SLUG_RULE = "lower-case letters and digits joined by single '-' or '.', such as 'about' or 'c000-01'"
+SLUG_RULE = f"at most {SLUG_MAX} lower-case letters and digits joined by single '-' or '.', such as 'about' or 'c000-01'"
 
 
 def is_slug(text: str) -> bool:
     """True when ``text`` is a valid id or file-name slug (matched whole: no trailing newline slips through)."""
-    return isinstance(text, str) and _SLUG.fullmatch(text) is not None
+    return isinstance(text, str) and len(text) <= SLUG_MAX and _SLUG.fullmatch(text) is not None
 
 
 # -- the site's addresses (paths inside the output folder) ---------------------------

@@ -17,7 +17,7 @@ from factsite.pages import KINDS
 from factsite.pipeline import check_project, plan
 
 ABOUT = FILES["content/pages/about.md"]
-RULE = "lower-case letters and digits joined by single '-' or '.', such as 'about' or 'c000-01'"
+RULE = "at most 80 lower-case letters and digits joined by single '-' or '.', such as 'about' or 'c000-01'"
 
 
 def _check(root, capsys) -> tuple[int, list[str]]:

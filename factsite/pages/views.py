@@ -100,7 +100,8 @@ def one_line(claim: Claim, limit: int = 200) -> str:
     """The claim's one-line reason: its ``summary``, else the first sentence of its explanation, as plain text."""
     if claim.summary:
         return claim.summary
-    text = " ".join(_MARKUP.sub(r"\1", claim.explanation).split())
+    paragraph = re.split(r"\n\s*\n|\n\s*[-*] ", claim.explanation.strip(), maxsplit=1)[0]
+    text = " ".join(_MARKUP.sub(r"\1", paragraph).split())
     first = _SENTENCE_END.split(text, maxsplit=1)[0]
     return first if len(first) <= limit else first[:limit].rsplit(" ", 1)[0] + "…"
 

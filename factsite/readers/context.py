@@ -74,7 +74,7 @@ class Context:
             return
         whole_file_bad = () in bad or (key,) in bad
         for i, item in enumerate(entries):
-            if isinstance(item, dict) and isinstance(item.get("id"), str):
+            if isinstance(item, dict) and is_slug(item.get("id")):  # an invalid id has its own message
                 label = item.get(title) if title and isinstance(item.get(title), str) else ""
                 self.resolver.define(item["id"], kind, doc, (key, i, "id"), label[:60])
             if whole_file_bad or any(p[:2] == (key, i) for p in bad):
