@@ -10,6 +10,7 @@ which is what the live preview does on each save.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -144,8 +145,19 @@ def _outside(root: Path, rel: str) -> Problem | None:
     )
 
 
+_STATIC_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
+
+
 def _read(path: Path, rel: str, kind: str):
     limit = MAX_FILE_BYTES["static" if kind == "static" else rel.split("/", 1)[0]]
+    if kind == "static" and not all(_STATIC_NAME.fullmatch(part) for part in PurePosixPath(rel).parts[2:]):
+        return None, Problem(
+            path=rel,
+            line=0,
+            col=0,
+            message="a static file's name becomes its address in the site, so it may hold only letters, digits, "
+            "'.', '-' and '_'; rename it",
+        )
     try:
         size = path.stat().st_size
         if size > limit:

@@ -9,6 +9,7 @@ from sample import FILES
 
 import build
 from factsite import build_site
+from factsite.diagnostics import visible
 from factsite.layout import MAX_FILE_BYTES
 
 
@@ -74,3 +75,16 @@ def test_not_utf8_is_reported_at_its_line_and_column(project, capsys):
     (root / "content/site.yaml").write_bytes(b"title: Test\ntagline: caf\xe9\n")
     code, err = _check(root, capsys)
     assert err[0] == "content/site.yaml:2:13: this file is not UTF-8 text; save it with UTF-8 encoding"
+
+
+@pytest.mark.parametrize("name", ["javascript:alert(1).js", 'a"b.css', "new\nline.css", "\u202eevil.js", " x.css"])
+def test_a_static_file_name_must_be_plain(project, capsys, name):
+    root = project({f"templates/static/{name}": "x"})
+    code, err = _check(root, capsys)
+    assert (code, err[0]) == (
+        1,
+        visible(
+            f"templates/static/{name}: a static file's name becomes its address in the site, "
+            "so it may hold only letters, digits, '.', '-' and '_'; rename it"
+        ),
+    )

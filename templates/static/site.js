@@ -19,7 +19,8 @@
     return note && note.classList.contains("note") ? note : null;
   }
 
-  function besideText(note) { return getComputedStyle(note).float === "right"; }
+  // Shown without the script's help: beside its passage (wide screens), under the headline, or as the target.
+  function besideText(note) { return !note.classList.contains("open") && getComputedStyle(note).display !== "none"; }
 
   function closeNote(returnFocus) {
     if (!open) return;
