@@ -19,9 +19,10 @@ import sys
 import time
 from pathlib import Path
 
-from factsite import BuildFailed, build_site, check_site
+from factsite import BuildFailed, check_site
+from factsite.pipeline import build_project
 from factsite.importer import ImportFailed, annotations_stub, import_seed
-from factsite.load import read_seed
+from factsite.load import read_project, read_seed
 from factsite.write import output_problem, write_site
 
 
@@ -49,7 +50,8 @@ def cmd_build(root: Path, args) -> int:
     if unsafe:
         raise BuildFailed([unsafe])
     start = time.perf_counter()
-    files = build_site(root, drafts=args.drafts)
+    files, site = build_project(read_project(root), drafts=args.drafts)
+    _warn(site)
     write_site(files, out, project_root=root)
     pages = sum(1 for p in files if p.endswith(".html"))
     print(
@@ -61,12 +63,19 @@ def cmd_build(root: Path, args) -> int:
 
 def cmd_check(root: Path, args) -> int:
     site = check_site(root)
+    _warn(site)
     claims = sum(len(c) for c in site.claims.values())
+    warned = f"; {len(site.warnings)} warning{'s' if len(site.warnings) != 1 else ''}" if site.warnings else ""
     print(
         f"OK: {len(site.articles)} articles, {claims} claims ({len(site.anchors)} anchored), "
-        f"{len(site.events)} events, {len(site.sources)} sources"
+        f"{len(site.events)} events, {len(site.sources)} sources{warned}"
     )
     return 0
+
+
+def _warn(site) -> None:
+    for warning in site.warnings:
+        print(warning.format(), file=sys.stderr)
 
 
 def cmd_import(root: Path, args) -> int:

@@ -36,6 +36,8 @@ class Problem:
     """Plain-language description, ending with a suggestion where one exists."""
     detail: tuple[str, ...] = ()
     """Optional further lines (for example the closest passage of the article)."""
+    severity: str = "error"
+    """``error`` stops the build; ``warning`` is reported and the build goes on."""
 
     def format(self) -> str:
         """``path:line:col: message``, then any detail lines indented below it.
@@ -44,7 +46,8 @@ class Problem:
         problem stays on its line and a terminal or a browser shows what is really there.
         """
         where = f"{self.path}:{self.line}:{self.col}" if self.line else self.path  # 0: the whole file
-        head = visible(f"{where}: {self.message}")
+        label = "warning: " if self.severity == "warning" else ""
+        head = visible(f"{where}: {label}{self.message}")
         return "\n".join([head, *("    " + visible(d) for d in self.detail)])
 
 
@@ -57,7 +60,7 @@ class BuildFailed(Exception):
 
     def report(self) -> str:
         """All problems, one block each, followed by a count."""
-        n = len(self.problems)
+        n = sum(p.severity == "error" for p in self.problems)
         lines = [p.format() for p in self.problems]
         lines.append(f"{n} problem{'s' if n != 1 else ''} found; nothing was written.")
         return "\n".join(lines)

@@ -64,6 +64,18 @@ TIMELINE = "timeline.html"
 SOURCES = "sources.html"
 FACTS_INDEX = "facts/index.html"
 VERDICTS_CSS = "static/verdicts.css"
+CORRECTIONS = "corrections.html"
+NOT_FOUND = "404.html"
+SEARCH = "search.html"
+SITEMAP = "sitemap.xml"
+ROBOTS = "robots.txt"
+FEED_CHECKS = "feeds/fact-checks.xml"
+FEED_CORRECTIONS = "feeds/corrections.xml"
+DATA_DIR = "data"
+DATA_CSV = "data/claims.csv"
+DATA_JSON = "data/claims.json"
+DATA_PACKAGE = "data/datapackage.json"
+CLAIMREVIEW_FEED = "data/claimreview-feed.json"
 MARKER = ".factsite-site"
 """The file that marks an output folder as one this tool built (see ``write``); a dot-file, which hosts rarely serve."""
 
@@ -82,6 +94,11 @@ def page_path(slug: str) -> str:
 
 def static_path(name: str) -> str:
     return f"static/{name}"
+
+
+def annotations_path(article_slug: str) -> str:
+    """The W3C Web Annotation collection of one article's claims."""
+    return f"annotations/{article_slug}.jsonld"
 
 
 def claim_path(claim_id: str) -> str:
@@ -114,6 +131,11 @@ def url_for(kind: str, key: str = "") -> str:
 
 _URLS = {
     "home": lambda _: HOME,
+    "corrections": lambda _: CORRECTIONS,
+    "search": lambda _: SEARCH,
+    "feed": lambda key: FEED_CORRECTIONS if key == "corrections" else FEED_CHECKS,
+    "data": lambda name: f"{DATA_DIR}/{name}",
+    "annotations": annotations_path,
     "timeline": lambda _: TIMELINE,
     "sources": lambda _: SOURCES,
     "facts": lambda _: FACTS_INDEX,
@@ -125,6 +147,17 @@ _URLS = {
     "event": event_url,
     "source": source_url,
 }
+
+
+def absolute(base_url: str, path: str) -> str:
+    """A site path as the absolute URL formats such as feeds, sitemaps and JSON-LD need, from ``base_url``.
+
+    ``index.html`` pages are addressed by their folder (``https://example.org/r2/``), as hosts serve them.
+    """
+    base = base_url if base_url.endswith("/") else base_url + "/"
+    if path == HOME or path.endswith("/" + HOME):
+        path = path.removesuffix(HOME)
+    return base + path
 
 
 def relative(target: str, from_page: str) -> str:

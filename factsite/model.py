@@ -76,6 +76,20 @@ class Source:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Change:
+    """One dated entry of a claim's or an event's public record of changes."""
+
+    kind: str
+    """``correction``, ``update`` or ``clarification``."""
+    date: PartialDate
+    """A full day."""
+    note: str
+    """Markdown: what changed and why."""
+    previous_verdict: str
+    """For a change of verdict, the verdict id before it; else empty."""
+
+
+@dataclass(frozen=True, kw_only=True)
 class Event:
     """A dated event of the R2 story (``content/timeline.yaml``)."""
 
@@ -88,6 +102,8 @@ class Event:
     """Markdown."""
     sources: tuple[str, ...]
     tags: tuple[str, ...]
+    history: tuple[Change, ...] = ()
+    """Corrections and updates, oldest first."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -181,6 +197,8 @@ class Claim:
     suffix: str
     claim: str
     """English paraphrase."""
+    short: str
+    """The paraphrase in at most 75 characters (ClaimReview's ``claimReviewed``); empty when ``claim`` is short."""
     summary: str
     """One line: why the verdict (may be empty: then the explanation's first sentence is shown)."""
     verdict: str
@@ -192,10 +210,8 @@ class Claim:
     translation_note: str
     fact: str
     """Id of the shared fact this claim states, or empty."""
-    updated: PartialDate | None
-    """When the verdict or explanation last changed; None means at the review date."""
-    update_note: str
-    """Markdown: what the last update changed; may be empty."""
+    history: tuple[Change, ...]
+    """Corrections, updates and clarifications, oldest first."""
     draft: bool
     quote_at: Loc
     """Where the quote is written, for anchoring errors."""
@@ -234,6 +250,8 @@ class Site:
     """Sorted by slug."""
     anchors: Mapping[str, Anchor] = field(default_factory=dict)
     """Claim id → where its quote lies; only claims that were anchored (set by the anchoring stage)."""
+    warnings: tuple = ()
+    """Problems of severity ``warning``: reported, but they do not stop the build."""
 
 
 def frozen_map(items) -> Mapping:

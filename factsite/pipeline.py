@@ -29,7 +29,7 @@ from .render import make_env, render_pages
 def check_project(project: Project, memo: Memo | None = None) -> Site:
     """Validate and anchor everything (drafts included) → the site, carrying its anchors.
 
-    Raises BuildFailed with every problem found.
+    Raises BuildFailed with every error found; warnings ride along in ``Site.warnings``.
     """
     memo = memo or Memo()
     problems = project.problems()
@@ -41,9 +41,11 @@ def check_project(project: Project, memo: Memo | None = None) -> Site:
         placed, found = memo.get(("anchor", article, claims), lambda a=article, c=claims: anchor_claims(a, c))
         anchors.update(placed)
         problems += found
-    if problems:
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
         raise BuildFailed(problems)
-    return replace(site, anchors=frozen_map(anchors))
+    warnings = tuple(sorted(set(problems)))
+    return replace(site, anchors=frozen_map(anchors), warnings=warnings)
 
 
 def plan(project: Project, site: Site, *, drafts: bool = False) -> tuple[Site, list[PageSpec]]:
@@ -63,21 +65,21 @@ def render(project: Project, site: Site, pages: list[PageSpec], env: jinja2.Envi
     return render_pages(env or make_env(project.templates), site, pages)
 
 
-def build_project(project: Project, *, drafts: bool = False, memo: Memo | None = None) -> dict[str, bytes]:
-    """Every output file in memory: {path inside site/: bytes}. Raises BuildFailed."""
-    shown, pages = plan(project, check_project(project, memo), drafts=drafts)
-    return {**render(project, shown, pages), **project.static}
+def build_project(project: Project, *, drafts: bool = False, memo: Memo | None = None) -> tuple[dict[str, bytes], Site]:
+    """Every output file in memory ({path inside site/: bytes}) and the checked site (its warnings too).
+
+    Raises BuildFailed.
+    """
+    site = check_project(project, memo)
+    shown, pages = plan(project, site, drafts=drafts)
+    return {**render(project, shown, pages), **project.static}, site
 
 
 def build_site(root: Path, *, drafts: bool = False) -> dict[str, bytes]:
     """Read the project at ``root`` and build it in memory. Raises BuildFailed."""
-    return build_project(read_project(Path(root)), drafts=drafts)
+    return build_project(read_project(Path(root)), drafts=drafts)[0]
 
 
 def check_site(root: Path) -> Site:
     """Everything ``build`` does but the write: read, validate, anchor, plan and render. Raises BuildFailed."""
-    project = read_project(Path(root))
-    site = check_project(project)
-    shown, pages = plan(project, site)
-    render(project, shown, pages)
-    return site
+    return build_project(read_project(Path(root)))[1]

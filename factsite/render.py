@@ -67,9 +67,18 @@ def render_pages(env: jinja2.Environment, site: Site, pages: Iterable[PageSpec])
     """Render each planned page → {output path: UTF-8 bytes}. Raises BuildFailed for a template error."""
     views = Views(site)
     out: dict[str, bytes] = {}
+    base_url = site.settings.base_url
     for page in pages:
         kind = KINDS[page.kind]
-        context = {"root": layout.root_prefix(page.path), "page_path": page.path, **kind.context(views, page.key)}
+        if kind.data is not None:
+            out[page.path] = kind.data(views, page.key)
+            continue
+        context = {
+            "root": layout.root_prefix(page.path),
+            "page_path": page.path,
+            "canonical": layout.absolute(base_url, page.path),
+            **kind.context(views, page.key),
+        }
         try:
             out[page.path] = env.get_template(kind.template).render(context).encode("utf-8")
         except Exception as err:  # noqa: BLE001 - whatever a template raises is the template's problem

@@ -34,6 +34,7 @@ def claim(id_, quote, prefix="", suffix=""):
         prefix=prefix,
         suffix=suffix,
         claim="c",
+        short="",
         summary="",
         verdict="v",
         basis="none-found",
@@ -42,8 +43,7 @@ def claim(id_, quote, prefix="", suffix=""):
         events=(),
         translation_note="",
         fact="",
-        updated=None,
-        update_note="",
+        history=(),
         draft=False,
         quote_at=Loc(path="x.yaml", line=1, col=1),
     )

@@ -145,18 +145,22 @@ def test_no_page_loads_anything_from_another_host(project):
     assert outbound and all('rel="noopener noreferrer"' in a for a in outbound)
 
 
-def test_dated_update_note_and_as_reported_qualifier_are_shown(project):
+def test_a_verdict_change_is_on_the_record_and_the_as_reported_qualifier_is_shown(project):
     changes = edit(
         "content/annotations/moon.yaml",
         "    basis: none-found\n",
-        "    basis: anonymous-sources\n    updated: 2026-12-01\n    update_note: Added a second source.\n",
+        "    basis: anonymous-sources\n    history:\n      - kind: correction\n        date: 2026-12-01\n"
+        "        note: Added a second source.\n        previous_verdict: accurate\n",
     )
     pages = build_site(project(changes))
     claim_page, article = pages["claims/c-swiss.html"].decode(), pages["articles/moon.html"].decode()
     assert (
-        '<p class="label">Updated <time datetime="2026-12-01">1 December 2026</time></p><p>Added a second source.</p>'
-        in claim_page
-    )
+        '<li class="change" data-kind="correction"><p class="label">Correction, <time datetime="2026-12-01">1 December 2026'
+        '</time>: verdict changed from <span class="badge" data-verdict="accurate">Accurate</span> to <span class="badge" '
+        'data-verdict="misleading" data-tier="problem"><span class="tier-sign" aria-hidden="true">✗</span> Misleading'
+        "</span></p><p>Added a second source.</p>"
+    ) in claim_page
+    assert '<span class="note-changed">Correction <time datetime="2026-12-01">1 December 2026</time></span>' in article
     assert (
         '<span class="claim-verdict"><span class="tier-sign" aria-hidden="true">✗</span> Misleading'
         '<span class="qualifier"> (as reported)</span></span>'

@@ -299,11 +299,33 @@ def test_every_problem_is_reported_in_one_run(problems):
     assert [p.split(": ")[0] for p in found] == [f"{A}:15:12", f"{SRC}:3:16", f"{TL}:3:11"]
 
 
-def test_update_note_needs_a_date(problems):
+def test_a_change_needs_a_full_date_and_a_previous_verdict_that_exists(problems):
     found = problems(
-        edit(A, "    explanation: No evidence.\n", "    explanation: No evidence.\n    update_note: Fixed a typo.\n")
+        edit(
+            A,
+            "    explanation: No evidence.\n",
+            "    explanation: No evidence.\n    history:\n      - kind: update\n        date: 2026-12\n"
+            "        note: Fixed a typo.\n        previous_verdict: acurate\n",
+        )
     )
-    assert found == [f"{A}:14:5: claim 'c-swiss' has 'update_note' but no 'updated'; add updated"]
+    assert found == [
+        f"{A}:21:15: must be a full date, YYYY-MM-DD",
+        f"{A}:23:27: unknown verdict 'acurate' (did you mean 'accurate'?); a verdict is one of 'accurate', 'inaccurate', "
+        "'misleading' (see content/verdicts.yaml)",
+    ]
+
+
+def test_a_long_paraphrase_without_a_short_form_is_a_warning_not_an_error(project, capsys):
+    import build
+
+    root = project(edit(A, "    claim: The cheese is Swiss.\n", "    claim: " + "The cheese is Swiss, " * 4 + "or so.\n"))
+    assert build.main(["-C", str(root), "check"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == (
+        f"{A}:16:12: warning: claim 'c-swiss': the paraphrase is 90 characters; add 'short:', at most 75, for "
+        "ClaimReview's claimReviewed\n"
+    )
+    assert captured.out.endswith("sources; 1 warning\n")
 
 
 def test_unsafe_link_in_a_page_points_at_its_line(problems):

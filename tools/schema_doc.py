@@ -44,6 +44,7 @@ def _kind(prop: dict, defs: dict) -> tuple[str, str]:
             "url": "http(s) URL",
             "urlOrUnknown": "http(s) URL or `unknown`",
             "lang": "language code",
+            "history": "list of changes",
         }[name]
         return words, prop.get("description") or base.get("description", "")
     if "enum" in prop:
@@ -63,6 +64,8 @@ def _table(props: dict, required: list[str], defs: dict, prefix: str = "") -> li
         rows.append(f"| `{prefix}{name}` | {kind} | {need} | {desc} |")
         if prop.get("type") == "object" and "properties" in prop:
             rows += _table(prop["properties"], prop.get("required", []), defs, f"{prefix}{name}.")
+        if "$ref" in prop and prop["$ref"].split("/")[-1] in defs:
+            prop = {**defs[prop["$ref"].split("/")[-1]], **prop}
         items = prop.get("items", {})
         if prop.get("type") == "array" and "properties" in items:
             rows += _table(items["properties"], items.get("required", []), defs, f"{prefix}{name}[].")

@@ -1,8 +1,10 @@
 """The kinds of page the site has, one module each, listed in one table.
 
 Each module has ``plan(site, inputs)``, the pages of its kind as plain
-``PageSpec`` values, and ``context(views, key)``, the values its template
-receives. ``plan_pages`` asks every kind in the order of ``KINDS`` and checks
+``PageSpec`` values, and ``KINDS``, how each kind is made: a template and a
+``context(views, key)`` of the values it receives, or ``data(views, key)``
+for a file that is not HTML. ``plan_pages`` asks every module in the order of
+``MODULES`` and checks
 that no two pages (or a page and a static file) claim one output path, with a
 message at the file that asked for the later one. ``render.py`` turns the plan
 into bytes.
@@ -10,43 +12,56 @@ into bytes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any, NamedTuple
+from collections.abc import Iterable
 
 from ..diagnostics import Problem
 from ..layout import STATIC
 from ..model import Site
-from . import article, claim, facts, home, prose, sources, timeline, verdicts_css
-from .spec import Inputs, PageSpec, input_keys
+from . import (
+    article,
+    claim,
+    corrections,
+    dataset,
+    facts,
+    feeds,
+    home,
+    notfound,
+    prose,
+    search,
+    sitemap,
+    sources,
+    timeline,
+    verdicts_css,
+    webannotation,
+)
+from .spec import Inputs, Kind, PageSpec, input_keys
 from .views import Views
 
-__all__ = ["KINDS", "PageSpec", "Views", "input_keys", "plan_pages"]
+__all__ = ["KINDS", "MODULES", "Kind", "PageSpec", "Views", "input_keys", "plan_pages"]
 
 
-class Kind(NamedTuple):
-    """A kind of page: its template, and the function that makes a page's template values."""
+MODULES = (
+    home,
+    timeline,
+    sources,
+    verdicts_css,
+    corrections,
+    notfound,
+    search,
+    feeds,
+    sitemap,
+    article,
+    claim,
+    webannotation,
+    facts,
+    prose,
+    dataset,
+)
+"""Every page-kind module, in planning order: the site's own pages first, so that a content file that
+collides with one of them is the one the message names. Each has ``plan(site, inputs)`` and ``KINDS``."""
 
-    template: str
-    context: Callable[[Views, str], dict[str, Any]]
-    describe: str
-    """How the collision message names a page of this kind."""
-
-
-KINDS: dict[str, Kind] = {
-    "home": Kind(home.TEMPLATE, home.context, "the home page"),
-    "timeline": Kind(timeline.TEMPLATE, timeline.context, "the timeline page"),
-    "sources": Kind(sources.TEMPLATE, sources.context, "the sources page"),
-    "verdicts-css": Kind(verdicts_css.TEMPLATE, verdicts_css.context, "the generated verdict style sheet"),
-    "article": Kind(article.TEMPLATE, article.context, "an article page"),
-    "claim": Kind(claim.TEMPLATE, claim.context, "a claim's page"),
-    "facts": Kind(facts.TEMPLATE, facts.context, "the index of shared facts"),
-    "fact": Kind(facts.FACT_TEMPLATE, facts.fact_context, "a shared fact's page"),
-    "page": Kind(prose.TEMPLATE, prose.context, "a prose page"),
-}
+KINDS: dict[str, Kind] = {name: kind for module in MODULES for name, kind in module.KINDS.items()}
 """Every kind of page, by the name a ``PageSpec`` gives in ``kind``."""
-
-_PLANNERS = (home.plan, timeline.plan, sources.plan, verdicts_css.plan, article.plan, claim.plan, facts.plan, prose.plan)
-"""In this order: the site's own pages first, so a content file that collides with one is the one named."""
 
 
 def plan_pages(site: Site, static: Iterable[str] = ()) -> tuple[list[PageSpec], list[Problem]]:
@@ -55,7 +70,7 @@ def plan_pages(site: Site, static: Iterable[str] = ()) -> tuple[list[PageSpec], 
     ``static`` lists the paths of the static files copied into the site (``static/style.css``).
     """
     inputs = Inputs(site)
-    pages = [spec for planner in _PLANNERS for spec in planner(site, inputs)]
+    pages = [spec for module in MODULES for spec in module.plan(site, inputs)]
     taken: dict[str, str] = {path: f"the static file {STATIC}/{path.removeprefix('static/')}" for path in static}
     problems: list[Problem] = []
     kept: list[PageSpec] = []

@@ -10,7 +10,7 @@ from .. import layout, vocab
 from ..dates import relation
 from ..highlight import pieces
 from ..model import Anchor, Article, Loc, Site
-from .spec import Inputs, PageSpec
+from .spec import Inputs, Kind, PageSpec
 from .views import Views, published_text, window
 
 TEMPLATE = "article.html"
@@ -92,3 +92,6 @@ def block_pieces(article: Article, claims: list[dict], anchors: Mapping[str, Anc
         anchor = anchors[view["id"]]
         by_block.setdefault(anchor.block, []).append((anchor, view))
     return [{"block": block, "pieces": pieces(block.text, by_block.get(n, []))} for n, block in enumerate(article.blocks)]
+
+
+KINDS = {"article": Kind(TEMPLATE, context, "an article page")}

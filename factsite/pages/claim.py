@@ -8,7 +8,7 @@ from typing import Any
 from .. import layout
 from ..highlight import pieces
 from ..model import Site
-from .spec import Inputs, PageSpec
+from .spec import Inputs, Kind, PageSpec
 from .views import Views
 
 TEMPLATE = "claim.html"
@@ -49,3 +49,6 @@ def context(views: Views, claim_id: str) -> dict[str, Any]:
         "others": others,
         "review": site.reviews.get(claim.article),
     }
+
+
+KINDS = {"claim": Kind(TEMPLATE, context, "a claim's page")}

@@ -6,7 +6,7 @@ from typing import Any
 
 from .. import layout
 from ..model import Site
-from .spec import Inputs, PageSpec
+from .spec import Inputs, Kind, PageSpec
 from .views import Views
 
 TEMPLATE = "facts.html"
@@ -37,3 +37,9 @@ def fact_context(views: Views, key: str) -> dict[str, Any]:
         "sources": [site.sources[s] for s in fact.sources],
         "events": [site.events[e] for e in fact.events],
     }
+
+
+KINDS = {
+    "facts": Kind(TEMPLATE, context, "the index of shared facts"),
+    "fact": Kind(FACT_TEMPLATE, fact_context, "a shared fact's page"),
+}

@@ -6,7 +6,7 @@ from typing import Any
 
 from .. import layout
 from ..model import Site
-from .spec import Inputs, PageSpec
+from .spec import Inputs, Kind, PageSpec
 from .views import Views, pub_order
 
 TEMPLATE = "index.html"
@@ -21,3 +21,6 @@ def context(views: Views, key: str) -> dict[str, Any]:
     summaries.sort(key=lambda s: (pub_order(s["article"]), s["article"].slug))
     facts = [views.fact_summary(f) for f in views.site.facts.values()]
     return {**views.base(), "articles": summaries, "facts": facts}
+
+
+KINDS = {"home": Kind(TEMPLATE, context, "the home page")}

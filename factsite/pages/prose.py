@@ -6,7 +6,7 @@ from typing import Any
 
 from .. import layout
 from ..model import Loc, Site
-from .spec import Inputs, PageSpec
+from .spec import Inputs, Kind, PageSpec
 from .views import Views
 
 TEMPLATE = "page.html"
@@ -24,3 +24,6 @@ def plan(site: Site, inputs: Inputs) -> list[PageSpec]:
 def context(views: Views, key: str) -> dict[str, Any]:
     best = max((v.rating for v in views.site.verdicts.values()), default=0)
     return {**views.base(), "page": views.site.pages[key], "best_rating": best}
+
+
+KINDS = {"page": Kind(TEMPLATE, context, "a prose page")}

@@ -6,7 +6,7 @@ from typing import Any
 
 from .. import layout
 from ..model import Event, Site, Source
-from .spec import Inputs, PageSpec
+from .spec import Inputs, Kind, PageSpec
 from .views import Views
 
 TEMPLATE = "sources.html"
@@ -39,3 +39,6 @@ def _order(source: Source) -> tuple:
     """In date order like the timeline; undated sources last."""
     date = source.published.earliest().isoformat() if source.published else "9999"
     return (date, source.publisher.lower(), source.id)
+
+
+KINDS = {"sources": Kind(TEMPLATE, context, "the sources page")}

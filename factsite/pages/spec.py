@@ -8,8 +8,10 @@ affects.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Any, NamedTuple
 
 from ..layout import ANNOTATIONS_DIR, ARTICLES_DIR, PAGES_DIR, TEMPLATES
 from ..model import Loc, Site
@@ -65,3 +67,15 @@ class Inputs:
         self.all_articles = frozenset(f"article:{slug}" for slug in site.articles)
         self.all_claims = frozenset(f"claims:{slug}" for slug in site.articles)
         self.everything = self.common | self.all_articles | self.all_claims | {"sources", "timeline"}
+
+
+class Kind(NamedTuple):
+    """A kind of page: its template and the function that makes its template values (given the shared
+    ``Views`` and the page's key), or, for data (JSON, XML, CSV, text), ``data``, which makes the file's
+    bytes itself."""
+
+    template: str | None
+    context: Callable[[Any, str], dict[str, Any]] | None
+    describe: str
+    """How the collision message names a page of this kind."""
+    data: Callable[[Any, str], bytes] | None = None

@@ -6,7 +6,7 @@ from typing import Any
 
 from .. import layout, vocab
 from ..model import Site
-from .spec import Inputs, PageSpec
+from .spec import Inputs, Kind, PageSpec
 from .views import Views
 
 TEMPLATE = "timeline.html"
@@ -32,3 +32,6 @@ def context(views: Views, key: str) -> dict[str, Any]:
         for e in site.events.values()
     ]
     return {**views.base(), "events": events}
+
+
+KINDS = {"timeline": Kind(TEMPLATE, context, "the timeline page")}

@@ -6,7 +6,7 @@ from typing import Any
 
 from .. import layout
 from ..model import Site
-from .spec import Inputs, PageSpec
+from .spec import Inputs, Kind, PageSpec
 from .views import Views
 
 TEMPLATE = "verdicts.css"
@@ -18,3 +18,6 @@ def plan(site: Site, inputs: Inputs) -> list[PageSpec]:
 
 def context(views: Views, key: str) -> dict[str, Any]:
     return views.base()
+
+
+KINDS = {"verdicts-css": Kind(TEMPLATE, context, "the generated verdict style sheet")}

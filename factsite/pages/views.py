@@ -15,7 +15,7 @@ from typing import Any
 
 from .. import layout, vocab
 from ..dates import Window, publication_window
-from ..model import Article, Claim, Fact, Site
+from ..model import Article, Change, Claim, Fact, Site
 
 
 class Views:
@@ -56,9 +56,20 @@ class Views:
             "sources": [self.site.sources[s] for s in claim.sources],
             "events": [self.site.events[e] for e in claim.events],
             "fact": self.site.facts.get(claim.fact),
-            "updated": claim.updated,
-            "update_note": claim.update_note,
+            "history": [self.change_view(change) for change in claim.history],
+            "updated": claim.history[-1].date if claim.history else None,
+            "corrected": any(change.kind == "correction" for change in claim.history),
             "qualifier": vocab.QUALIFIERS.get(claim.basis, ""),
+        }
+
+    def change_view(self, change: Change) -> dict[str, Any]:
+        previous = self.site.verdicts.get(change.previous_verdict) if change.previous_verdict else None
+        return {
+            "kind": change.kind,
+            "label": change.kind.capitalize(),
+            "date": change.date,
+            "note": change.note,
+            "previous_verdict": previous,
         }
 
     def published_claims(self) -> Iterable[Claim]:

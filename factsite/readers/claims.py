@@ -11,6 +11,9 @@ from ..model import Article, Claim, Loc, Review
 from ..yamlsrc import YamlDoc
 from .context import Context
 
+CLAIM_REVIEWED_MAX = 75
+"""ClaimReview's claimReviewed is best kept this short (schema.org's guidance for fact-check markup)."""
+
 
 def read(ctx: Context, articles: dict[str, Article]) -> tuple[dict[str, tuple[Claim, ...]], dict[str, Review]]:
     out: dict[str, tuple[Claim, ...]] = {}
@@ -69,7 +72,19 @@ def _claim(ctx: Context, doc: YamlDoc, i: int, c: dict[str, Any], slug: str) -> 
     refer(doc, path + ("verdict",), "verdict", c["verdict"])
     if "fact" in c:
         refer(doc, path + ("fact",), "fact", c["fact"])
-    updated = ctx.date(doc, path + ("updated",), c["updated"]) if "updated" in c else None
+    history = ctx.history(doc, path + ("history",), c.get("history"))
+    if len(c["claim"]) > CLAIM_REVIEWED_MAX and "short" not in c:
+        line, col = doc.where(path + ("claim",))
+        ctx.problems.append(
+            Problem(
+                path=doc.path,
+                line=line,
+                col=col,
+                severity="warning",
+                message=f"claim '{c['id']}': the paraphrase is {len(c['claim'])} characters; add "
+                f"'short:', at most {CLAIM_REVIEWED_MAX}, for ClaimReview's claimReviewed",
+            )
+        )
     line, col = doc.where(path + ("quote",))
     return Claim(
         id=c["id"],
@@ -78,6 +93,7 @@ def _claim(ctx: Context, doc: YamlDoc, i: int, c: dict[str, Any], slug: str) -> 
         prefix=c.get("prefix", ""),
         suffix=c.get("suffix", ""),
         claim=c["claim"],
+        short=c.get("short", ""),
         summary=c.get("summary", ""),
         verdict=c["verdict"],
         basis=c["basis"],
@@ -86,8 +102,7 @@ def _claim(ctx: Context, doc: YamlDoc, i: int, c: dict[str, Any], slug: str) -> 
         events=tuple(c.get("events", ())),
         translation_note=c.get("translation_note", ""),
         fact=c.get("fact", ""),
-        updated=updated,
-        update_note=c.get("update_note", ""),
+        history=history,
         draft=c.get("draft", False),
         quote_at=Loc(path=doc.path, line=line, col=col),
     )

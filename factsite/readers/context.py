@@ -17,11 +17,12 @@ from ..diagnostics import Problem
 from ..layout import SLUG_RULE, is_slug
 from ..load import Project
 from ..markdown import make_body_parser, make_link_scanner, unsafe_links
+from ..model import Change
 from ..resolve import Resolver
 from ..schema import check_shape
 from ..yamlsrc import YamlDoc, parse_yaml
 
-MARKDOWN_FIELDS = ("explanation", "translation_note", "update_note", "body", "notes", "summary")
+MARKDOWN_FIELDS = ("explanation", "translation_note", "note", "body", "notes", "summary")
 UNSAFE_LINK = "links must be http(s), mailto or a path inside the site"
 
 
@@ -99,6 +100,22 @@ class Context:
         except ValueError as err:
             self.problems.append(doc.problem(path, str(err)))
             return None
+
+    def history(self, doc: YamlDoc, path: tuple, entries) -> tuple[Change, ...]:
+        """A ``history:`` list → its changes (a change of verdict names a verdict that exists)."""
+        changes = []
+        for n, entry in enumerate(entries or ()):
+            date = self.date(doc, path + (n, "date"), entry["date"])
+            if date and date.precision != "day":
+                self.problems.append(doc.problem(path + (n, "date"), "must be a full date, YYYY-MM-DD"))
+            if "previous_verdict" in entry:
+                self.resolver.refer(doc, path + (n, "previous_verdict"), "verdict", entry["previous_verdict"])
+            self.check_markdown(doc, path + (n,), {"note": entry["note"]})
+            if date:
+                changes.append(
+                    Change(kind=entry["kind"], date=date, note=entry["note"], previous_verdict=entry.get("previous_verdict", ""))
+                )
+        return tuple(changes)
 
     def slug_of(self, rel: str, what: str) -> str | None:
         """The slug a file's name gives (``content/pages/about.md`` → ``about``), or None with a problem."""

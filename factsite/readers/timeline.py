@@ -31,6 +31,7 @@ def read(ctx: Context) -> dict[str, Event]:
                     body=e["body"],
                     sources=tuple(e["sources"]),
                     tags=tuple(e.get("tags", ())),
+                    history=ctx.history(doc, ("events", i, "history"), e.get("history")),
                 ),
             )
     return dict(sorted(out.items(), key=lambda kv: _order(kv[1])))

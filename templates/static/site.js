@@ -19,8 +19,21 @@
     return note && note.classList.contains("note") ? note : null;
   }
 
-  // Shown without the script's help: beside its passage (wide screens), under the headline, or as the target.
-  function besideText(note) { return !note.classList.contains("open") && getComputedStyle(note).display !== "none"; }
+  // Beside its passage (wide screens), or shown without the script's help (under the headline, or as the target).
+  function besideText(note) {
+    var style = getComputedStyle(note);
+    return style.float === "right" || (style.display !== "none" && !note.classList.contains("open"));
+  }
+
+  // Wide screens show one note beside the text at a time (they are too many to stand side by side): the
+  // note of the claim nearest the middle of the window, or of the claim last pointed at or focused.
+  var shown = null;
+  function showBeside(note) {
+    if (note === shown) return;
+    if (shown) shown.classList.remove("current");
+    shown = note;
+    if (note) note.classList.add("current");
+  }
 
   function closeNote(returnFocus) {
     if (!open) return;
@@ -32,9 +45,9 @@
 
   function showNote(ref, note) {
     note.tabIndex = -1;
-    if (besideText(note)) { // already beside the passage: point at it
-      note.focus({ preventScroll: true });
+    if (besideText(note)) { // beside the passage, or already shown: point at it
       pairWith(ref);
+      note.focus({ preventScroll: true });
       return;
     }
     var same = open && open.ref === ref;
@@ -91,17 +104,22 @@
     scroller.scrollTo({ top: top, behavior: reduce.matches ? "auto" : "smooth" });
   }
 
+  var marks = document.querySelectorAll(".article-header mark.claim, .article-body mark.claim");
   var current = [];
   function follow() {
     var middle = window.innerHeight / 2;
-    var best = null;
+    var best = null; // the nearest claim that cites events
     var bestDistance = Infinity;
-    body.querySelectorAll("mark.claim").forEach(function (mark) {
+    var nearest = null; // the nearest claim
+    var nearestDistance = Infinity;
+    marks.forEach(function (mark) {
       var r = mark.getBoundingClientRect();
       if (r.bottom < window.innerHeight * 0.15 || r.top > window.innerHeight * 0.85) return;
       var distance = Math.abs((r.top + r.bottom) / 2 - middle);
+      if (distance < nearestDistance) { nearest = mark; nearestDistance = distance; }
       if (eventsOf(mark.id.replace(/^quote-/, "")).length && distance < bestDistance) { best = mark; bestDistance = distance; }
     });
+    if (nearest) showBeside(document.getElementById(nearest.id.replace(/^quote-/, "claim-")));
     var events = best ? eventsOf(best.id.replace(/^quote-/, "")) : [];
     current.forEach(function (e) { e.classList.remove("current"); });
     current = events;
@@ -130,6 +148,7 @@
     clear();
     var claimId = claimOf(el);
     if (claimId) {
+      showBeside(document.getElementById("claim-" + claimId));
       var events = eventsOf(claimId);
       paired = [document.getElementById("quote-" + claimId), document.getElementById("claim-" + claimId)].concat(events);
       reveal(events);
