@@ -72,6 +72,37 @@ class Views:
             "previous_verdict": previous,
         }
 
+    def corrections(self) -> list[dict[str, Any]]:
+        """Every change on the record, newest first: each with the claim (its view) or the event it concerns,
+        and the site path of the page that shows it."""
+        entries = []
+        for claim in self.published_claims():
+            view = self.claim_view(claim)
+            for n, change in enumerate(claim.history):
+                entries.append(
+                    {
+                        **self.change_view(change),
+                        "claim": view,
+                        "event": None,
+                        "url": view["url"],
+                        "id": f"{claim.id}-{n + 1}",
+                        "title": claim.claim,
+                    }
+                )
+        for event in self.site.events.values():
+            for n, change in enumerate(event.history):
+                entries.append(
+                    {
+                        **self.change_view(change),
+                        "claim": None,
+                        "event": event,
+                        "url": layout.event_url(event.id),
+                        "id": f"{event.id}-{n + 1}",
+                        "title": event.title,
+                    }
+                )
+        return sorted(entries, key=lambda e: (e["date"].earliest(), e["id"]), reverse=True)
+
     def published_claims(self) -> Iterable[Claim]:
         """Every claim that is on the site, article by article."""
         for claims in self.site.claims.values():
