@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 
 from factsite import BuildFailed, check_site
-from factsite.pipeline import build_project
 from factsite.importer import ImportFailed, annotations_stub, import_seed
 from factsite.load import read_project, read_seed
+from factsite.pipeline import build_project
 from factsite.write import output_problem, write_site
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from .. import layout
 from ..highlight import pieces
 from ..model import Site
+from .jsonld import claim_review, script_json
 from .spec import Inputs, Kind, PageSpec
 from .views import Views
 
@@ -48,6 +49,7 @@ def context(views: Views, claim_id: str) -> dict[str, Any]:
         "heading": block.level > 0,
         "others": others,
         "review": site.reviews.get(claim.article),
+        "jsonld": script_json(claim_review(views, claim)),
     }
 
 
