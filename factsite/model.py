@@ -118,6 +118,8 @@ class Fact:
     events: tuple[str, ...]
     at: Loc
     """Where its id is written."""
+    history: tuple[Change, ...] = ()
+    """Corrections and updates to its summary, oldest first."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -12,7 +12,7 @@ from htmltext import article_text
 from sample import SEED_TEXT
 
 import build
-from factsite import build_site
+from factsite import build_site, layout
 from factsite.write import MARKER, recover, swap_paths, write_site
 
 
@@ -27,25 +27,18 @@ def tree_digest(folder: Path) -> dict[str, str]:
 def test_build_writes_every_page(project):
     root = project()
     assert build.main(["-C", str(root)]) == 0
-    assert sorted(tree_digest(root / "site")) == [
-        ".factsite-site",
-        "about.html",
-        "articles/moon.html",
-        "claims/c-cheese.html",
-        "claims/c-cost.html",
-        "claims/c-swiss.html",
-        "facts/index.html",
-        "facts/moon-made-of.html",
-        "index.html",
-        "methodology.html",
-        "sources.html",
-        "static/favicon.svg",
-        "static/print.css",
-        "static/site.js",
-        "static/style.css",
-        "static/verdicts.css",
-        "timeline.html",
-    ]
+    files = sorted(tree_digest(root / "site"))
+    assert [f for f in files if not f.startswith("pagefind/")] == [
+        ".factsite-site", "404.html", "about.html", "annotations/moon.jsonld", "articles/moon.html",
+        "claims/c-cheese.html", "claims/c-cost.html", "claims/c-swiss.html", "corrections.html",
+        "data/claimreview-feed.json", "data/claims.csv", "data/claims.json", "data/datapackage.json",
+        "facts/index.html", "facts/moon-made-of.html", "feeds/corrections.xml", "feeds/fact-checks.xml",
+        "index.html", "methodology.html", "robots.txt", "search.html", "sitemap.xml", "sources.html",
+        "static/favicon.svg", "static/print.css", "static/search.js", "static/site.js", "static/style.css",
+        "static/verdicts.css", "timeline.html",
+    ]  # fmt: skip
+    # The search index: an English one for the annotations, an Italian one for the article's words.
+    assert {"pagefind/pagefind.js", "pagefind/it/pagefind.js"} <= set(files)
 
 
 def test_two_builds_are_byte_identical(project, tmp_path):
@@ -114,7 +107,7 @@ def test_output_folder_that_holds_the_project_is_refused(project, capsys):
 def test_links_are_relative_so_the_site_works_from_any_folder(project):
     pages = build_site(project())
     for path, data in pages.items():
-        if path.endswith(".html"):
+        if path.endswith(".html") and path != layout.NOT_FOUND:  # a 404 page is served at any address
             for url in re.findall(r'(?:href|src)="([^"]*)"', data.decode()):
                 assert not url.startswith("/"), f"{path}: root-absolute link {url}"
 
@@ -139,7 +132,10 @@ def test_no_page_loads_anything_from_another_host(project):
     for path, data in build_site(project()).items():
         if path.endswith(".html"):
             html = data.decode()
-            assert not re.search(r'<(script|link|img|iframe)[^>]+(src|href)="(https?:)?//', html), path
+            assert not re.search(r'<(script|img|iframe)[^>]+src="(https?:)?//', html), path
+            assert not re.search(r'<link rel="(stylesheet|icon|preload|modulepreload|manifest)"[^>]+href="(https?:)?//', html), (
+                path
+            )
             assert "Content-Security-Policy" in html
             outbound += re.findall(r'<a [^>]*href="https?://[^>]*>', html)
     assert outbound and all('rel="noopener noreferrer"' in a for a in outbound)

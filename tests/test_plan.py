@@ -128,17 +128,10 @@ def test_the_plan_is_plain_data_that_a_worker_process_can_take(project):
     site, pages = plan(project_, check_project(project_))
     assert pickle.loads(pickle.dumps(pages)) == pages
     assert [p.path for p in pages] == [
-        "index.html",
-        "timeline.html",
-        "sources.html",
-        "static/verdicts.css",
-        "articles/moon.html",
-        "claims/c-cheese.html",
-        "claims/c-swiss.html",
-        "claims/c-cost.html",
-        "facts/index.html",
-        "facts/moon-made-of.html",
-        "about.html",
-        "methodology.html",
-    ]
+        "index.html", "timeline.html", "sources.html", "static/verdicts.css", "corrections.html", "404.html",
+        "search.html", "feeds/fact-checks.xml", "feeds/corrections.xml", "sitemap.xml", "robots.txt",
+        "articles/moon.html", "claims/c-cheese.html", "claims/c-swiss.html", "claims/c-cost.html",
+        "annotations/moon.jsonld", "facts/index.html", "facts/moon-made-of.html", "about.html", "methodology.html",
+        "data/claims.csv", "data/claims.json", "data/datapackage.json", "data/claimreview-feed.json",
+    ]  # fmt: skip
     assert {p.kind for p in pages} <= set(KINDS)

@@ -46,6 +46,8 @@ def context(views: Views, slug: str) -> dict[str, Any]:
         "timeline": timeline_items(views, article, claims, cited_only=True),
         "all_events": len(site.events),
         "original_url": "" if article.url == layout.UNKNOWN else article.url,
+        # The original article in its own language, for search engines (base.html's hreflang links); none when unknown.
+        "alternates": [] if article.url == layout.UNKNOWN else [{"hreflang": article.lang, "href": article.url}],
         "author": "Unknown" if article.author == layout.UNKNOWN else article.author,
     }
 

@@ -36,6 +36,7 @@ def fact_context(views: Views, key: str) -> dict[str, Any]:
         **views.fact_summary(fact),
         "sources": [site.sources[s] for s in fact.sources],
         "events": [site.events[e] for e in fact.events],
+        "history": [views.change_view(change) for change in fact.history],
     }
 
 

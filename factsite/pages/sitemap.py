@@ -1,13 +1,111 @@
-"""(to be written)"""
+"""``sitemap.xml`` (the sitemaps.org protocol) and ``robots.txt``, which names it.
+
+The sitemap lists every HTML page the site plans (asking every page-kind module, as the build does)
+except the 404 page and any page a module declares ``noindex`` in its ``NOINDEX`` set of kinds,
+each at its absolute address (``layout.absolute``: ``…/index.html`` is ``…/``), sorted.
+
+``lastmod`` is a content date, never the build's: the newest *record* date of what the page shows,
+a review (``review.on``) or a change on the record (``history``):
+
+| page | lastmod |
+|---|---|
+| a claim | its last change, else its article's review date |
+| an article | the newest of its review date and its claims' dates |
+| the home page | the newest of every article's |
+| the facts index, a fact | the newest of the claims they compare |
+| the timeline, the sources | the newest of the claims they list and of their events' changes |
+| the corrections page | its newest change, else the newest review date (which it then shows) |
+| prose pages, and any other | none: they show no dated record |
+
+The dates of events and sources are left out on purpose: they say when something happened or was
+published elsewhere, not when the page changed, and a planned event may lie in the future.
+"""
 
 from __future__ import annotations
 
-from ..model import Site
+import datetime as dt
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+
+from .. import layout
+from ..model import Claim, Site
+from .feeds import article_updated, claim_updated, newest_review
 from .spec import Inputs, Kind, PageSpec
+from .views import Views
+
+SITEMAPS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
 def plan(site: Site, inputs: Inputs) -> list[PageSpec]:
-    return []
+    return [
+        PageSpec(path=layout.SITEMAP, kind="sitemap", inputs=inputs.everything),
+        PageSpec(path=layout.ROBOTS, kind="robots", inputs=frozenset({"site"})),
+    ]
 
 
-KINDS: dict[str, Kind] = {}
+def indexed_pages(site: Site) -> list[PageSpec]:
+    """The HTML pages search engines may index: every planned ``.html`` page but the 404 page and ``noindex`` kinds."""
+    from . import MODULES, plan_pages  # here, not at the top: this module is one of theirs
+
+    noindex = {kind for module in MODULES for kind in getattr(module, "NOINDEX", ())}
+    specs, _ = plan_pages(site)
+    return [s for s in specs if s.path.endswith(".html") and s.path != layout.NOT_FOUND and s.kind not in noindex]
+
+
+def lastmod(views: Views, spec: PageSpec) -> dt.date | None:
+    """The page's content date (see the module's table), or None when it shows no dated record."""
+    site = views.site
+    if spec.kind == "claim":
+        return claim_updated(views, views.claims_by_id[spec.key])
+    if spec.kind == "article":
+        return article_updated(views, site.articles[spec.key])
+    if spec.kind == "home":
+        return _newest(article_updated(views, a) for a in site.articles.values())
+    if spec.kind == "facts":
+        return _claims(views, (c for c in views.published_claims() if c.fact))
+    if spec.kind == "fact":
+        return _claims(views, (c for c in views.published_claims() if c.fact == spec.key))
+    if spec.kind in ("timeline", "sources"):
+        field = "events" if spec.kind == "timeline" else "sources"
+        listed = _claims(views, (c for c in views.published_claims() if getattr(c, field)))
+        changes = (change.date.earliest() for e in site.events.values() for change in e.history)
+        return _newest([listed, *changes])
+    if spec.kind == "corrections":
+        return _newest(e["date"].earliest() for e in views.corrections()) or newest_review(views)
+    return None
+
+
+def _claims(views: Views, claims: Iterable[Claim]) -> dt.date | None:
+    return _newest(claim_updated(views, c) for c in claims)
+
+
+def _newest(dates: Iterable[dt.date | None]) -> dt.date | None:
+    return max((d for d in dates if d), default=None)
+
+
+def sitemap(views: Views, key: str) -> bytes:
+    base = views.site.settings.base_url
+    rows = sorted((layout.absolute(base, spec.path), lastmod(views, spec)) for spec in indexed_pages(views.site))
+    urlset = ET.Element("urlset", {"xmlns": SITEMAPS})
+    for loc, day in rows:
+        url = ET.SubElement(urlset, "url")
+        ET.SubElement(url, "loc").text = loc
+        if day:
+            ET.SubElement(url, "lastmod").text = day.isoformat()
+    ET.indent(urlset)
+    return ET.tostring(urlset, encoding="UTF-8", xml_declaration=True) + b"\n"
+
+
+def robots(views: Views, key: str) -> bytes:
+    """Everything may be crawled; the sitemap is named by its absolute address, as the protocol asks.
+
+    Crawlers read ``robots.txt`` only at a host's root: when ``base_url`` has a path, this file takes
+    effect only if the host serves it (or its ``Sitemap:`` line) there."""
+    url = layout.absolute(views.site.settings.base_url, layout.SITEMAP)
+    return f"User-agent: *\nAllow: /\n\nSitemap: {url}\n".encode()
+
+
+KINDS = {
+    "sitemap": Kind(None, None, "the sitemap", data=sitemap),
+    "robots": Kind(None, None, "robots.txt", data=robots),
+}

@@ -84,9 +84,23 @@ class Views:
                         **self.change_view(change),
                         "claim": view,
                         "event": None,
+                        "fact": None,
                         "url": view["url"],
                         "id": f"{claim.id}-{n + 1}",
                         "title": claim.claim,
+                    }
+                )
+        for fact in self.site.facts.values():
+            for n, change in enumerate(fact.history):
+                entries.append(
+                    {
+                        **self.change_view(change),
+                        "claim": None,
+                        "event": None,
+                        "fact": fact,
+                        "url": layout.fact_path(fact.id),
+                        "id": f"{fact.id}-{n + 1}",
+                        "title": fact.title,
                     }
                 )
         for event in self.site.events.values():
@@ -96,6 +110,7 @@ class Views:
                         **self.change_view(change),
                         "claim": None,
                         "event": event,
+                        "fact": None,
                         "url": layout.event_url(event.id),
                         "id": f"{event.id}-{n + 1}",
                         "title": event.title,

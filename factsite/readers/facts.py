@@ -26,6 +26,7 @@ def read(ctx: Context) -> dict[str, Fact]:
                 sources=tuple(f["sources"]),
                 events=tuple(f.get("events", ())),
                 at=Loc(path=PATH, line=line, col=col),
+                history=ctx.history(doc, ("facts", i, "history"), f.get("history")),
             ),
         )
     return dict(sorted(out.items()))
