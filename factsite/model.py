@@ -176,6 +176,9 @@ class Article:
     """``layout.UNKNOWN`` when the original address is not known."""
     seed_file: str
     seed_sha256: str
+    seed_text: str
+    """The seed's text after its leading `` date …`` marker, exactly as in the file (the text the
+    original article's W3C TextPositionSelectors count)."""
     notes: str
     draft: bool
     blocks: tuple[Block, ...]

@@ -309,6 +309,9 @@ def _reload_browsers() -> None:
 
 _NOT_FOUND = b"<!doctype html><html lang=en><head><title>Not found</title></head><body><p>Not found.</p></body></html>"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Static files get their type from mimetypes, which reads the system's table; not every system's names
+# JSON-LD, the type of the Web Annotation collections (annotations/<slug>.jsonld).
+mimetypes.add_type("application/ld+json", ".jsonld")
 
 
 class _SiteHandler(web.RequestHandler):

@@ -19,6 +19,7 @@ def article(*texts):
         url="unknown",
         seed_file="s",
         seed_sha256="0" * 64,
+        seed_text="",
         notes="",
         draft=False,
         blocks=blocks,

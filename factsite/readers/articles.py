@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..diagnostics import Problem
 from ..layout import ARTICLES_DIR
 from ..model import Article
-from ..seedtext import TextChecker
+from ..seedtext import TextChecker, seed_words
 from ..yamlsrc import YamlDoc
 from .context import Context, split_front_matter
 
@@ -69,6 +69,7 @@ def _article(ctx: Context, rel: str) -> Article | None:
         url=d["url"],
         seed_file=d["seed"]["file"],
         seed_sha256=d["seed"]["sha256"],
+        seed_text=seed_words(seed)[1] if seed else "",
         notes=d.get("notes", ""),
         draft=d.get("draft", False),
         blocks=tuple(blocks),
