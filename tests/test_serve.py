@@ -53,6 +53,10 @@ SUN = {
 }
 A = "content/annotations/moon.yaml"
 EVERY_CLAIMS_PAGE = {"index.html", "timeline.html", "sources.html", "facts/index.html", "facts/moon-made-of.html"}
+# Pages and files made from every claim of the site.
+SITE_WIDE = {"corrections.html", "search.html", "sitemap.xml", "feeds/fact-checks.xml", "feeds/corrections.xml"} | {
+    f"data/{name}" for name in ("claims.csv", "claims.json", "datapackage.json", "claimreview-feed.json")
+}
 
 
 def rewrite(root: Path, rel: str, old: str, new: str) -> None:
@@ -75,10 +79,15 @@ def test_a_change_re_renders_only_the_pages_that_use_it(project):
     # article, nor the claim pages of the sun article.
     rewrite(root, A, "explanation: No evidence.", "explanation: Still no evidence.")
     claims_edit = preview.update([A])
-    moon_claims = {"claims/c-cheese.html", "claims/c-swiss.html", "claims/c-cost.html"}
-    assert set(claims_edit.rendered) == {"articles/moon.html"} | moon_claims | EVERY_CLAIMS_PAGE
-    # The other pages rendered the same bytes; the note beside the passage shows the explanation's first line.
-    assert claims_edit.written == ["articles/moon.html", "claims/c-swiss.html"]
+    moon_claims = {"claims/c-cheese.html", "claims/c-swiss.html", "claims/c-cost.html", "annotations/moon.jsonld"}
+    assert set(claims_edit.rendered) == {"articles/moon.html"} | moon_claims | EVERY_CLAIMS_PAGE | SITE_WIDE
+    # The other pages rendered the same bytes; the note beside the passage shows the explanation's first line,
+    # which the data, the annotations and the fact-checks feed carry too, and the search index changes with it.
+    assert [p for p in claims_edit.written if not p.startswith("pagefind/")] == [
+        "annotations/moon.jsonld", "articles/moon.html", "claims/c-swiss.html", "data/claims.csv", "data/claims.json",
+        "feeds/fact-checks.xml",
+    ]  # fmt: skip
+    assert any(p.startswith("pagefind/") for p in claims_edit.written)
     assert "Still no evidence." in (root / "site/claims/c-swiss.html").read_text()
     assert "Still no evidence." in (root / "site/articles/moon.html").read_text()
 
@@ -96,7 +105,9 @@ def test_a_change_re_renders_only_the_pages_that_use_it(project):
     # A template is used by every page.
     rewrite(root, "templates/base.html", "Found an error?", "Spotted an error?")
     template_edit = preview.update(["templates/base.html"])
-    assert set(template_edit.rendered) == set(preview.page_digests)
+    # (robots.txt and the annotation collections are made without templates)
+    untemplated = {"robots.txt", "annotations/moon.jsonld", "annotations/sun.jsonld"}
+    assert set(template_edit.rendered) == set(preview.page_digests) - untemplated
 
 
 def test_a_broken_save_writes_nothing_and_the_fix_recovers(project):
