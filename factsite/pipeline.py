@@ -16,6 +16,7 @@ from pathlib import Path
 
 import jinja2
 
+from . import search_index
 from .anchor import anchor_claims
 from .cache import Memo
 from .diagnostics import BuildFailed
@@ -72,7 +73,9 @@ def build_project(project: Project, *, drafts: bool = False, memo: Memo | None =
     """
     site = check_project(project, memo)
     shown, pages = plan(project, site, drafts=drafts)
-    return {**render(project, shown, pages), **project.static}, site
+    files = render(project, shown, pages)
+    files.update(search_index.build(shown, memo))  # the search page's index: pagefind/
+    return {**files, **project.static}, site
 
 
 def build_site(root: Path, *, drafts: bool = False) -> dict[str, bytes]:

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
+from . import search_index
 from .cache import Memo
 from .diagnostics import BuildFailed, Problem
 from .load import Project, read_project, refresh_project
@@ -98,8 +99,12 @@ class Preview:
             site, pages = plan(self.project, check_project(self.project, self.memo), drafts=self.drafts)
             stale = self.affected_pages(pages, digests)
             rendered = render(self.project, site, stale, self._environment(digests.get("templates")))
+            # The search index is made again only when a record changed (the memo keeps the last one).
+            search = search_index.build(site, self.memo)
             writing = True
-            written = self._write(rendered, expected={p.path for p in pages} | set(self.project.static))
+            written = self._write(
+                {**rendered, **search}, expected={p.path for p in pages} | set(search) | set(self.project.static)
+            )
         except BuildFailed as failed:
             self.problems = failed.problems
             return Outcome(ok=False, problems=failed.problems, seconds=time.perf_counter() - start)

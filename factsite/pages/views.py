@@ -29,7 +29,7 @@ class Views:
     def base(self) -> dict[str, Any]:
         nav = [(layout.HOME, "Articles"), (layout.TIMELINE, "Timeline")]
         nav += [(layout.FACTS_INDEX, "Shared facts")] if self.site.facts else []
-        nav += [(layout.SOURCES, "Sources")]
+        nav += [(layout.SOURCES, "Sources"), (layout.SEARCH, "Search")]
         nav += [(layout.page_path(p.slug), p.title) for p in sorted(self.site.pages.values(), key=_page_order)]
         return {
             "settings": self.site.settings,
