@@ -309,8 +309,8 @@ def test_a_change_needs_a_full_date_and_a_previous_verdict_that_exists(problems)
         )
     )
     assert found == [
-        f"{A}:21:15: must be a full date, YYYY-MM-DD",
-        f"{A}:23:27: unknown verdict 'acurate' (did you mean 'accurate'?); a verdict is one of 'accurate', 'inaccurate', "
+        f"{A}:22:15: must be a full date, YYYY-MM-DD",
+        f"{A}:24:27: unknown verdict 'acurate' (did you mean 'accurate'?); a verdict is one of 'accurate', 'inaccurate', "
         "'misleading' (see content/verdicts.yaml)",
     ]
 

@@ -296,7 +296,7 @@ def test_an_immutable_project_folder_fails_cleanly(project):
 
 def test_a_full_disk_fails_cleanly(project, tmp_path):
     root = project()
-    with small_disk(tmp_path / "disk", "512k") as disk:
+    with small_disk(tmp_path / "disk", "4m") as disk:  # room for one site, not two
         site = disk / "site"
         assert build(root, site).returncode == 0
         built = snapshot(site)
