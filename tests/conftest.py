@@ -52,6 +52,7 @@ import functools
 import http.server
 import os
 import shutil
+import sys
 import threading
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -92,16 +93,43 @@ def built_site(tmp_path_factory) -> Path:
     return out
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class _SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves the built site as a host would: at the root and also under the path it is published at (that of
+    index.html's canonical address, which the 404 page's root-absolute links use), with 404.html, status 404,
+    for any address that is not there."""
+
+    base = "/"
+
     def log_message(self, *args):
         pass
+
+    def translate_path(self, path):
+        if self.base != "/" and path.startswith(self.base):
+            path = "/" + path[len(self.base) :]
+        return super().translate_path(path)
+
+    def send_error(self, code, message=None, explain=None):
+        missing = Path(self.directory) / "404.html"
+        if code != 404 or not missing.is_file():
+            return super().send_error(code, message, explain)
+        body = missing.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        return None
 
 
 @pytest.fixture(scope="session")
 def site_url(built_site) -> str:
     """The built site served by a plain HTTP server on 127.0.0.1 (port chosen by the system)."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    sys.path.insert(0, str(ROOT / "tools"))
+    from linkcheck import site_path
+
+    handler = type("Handler", (_SiteHandler,), {"base": site_path(built_site) or "/"})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(built_site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
     server.shutdown()

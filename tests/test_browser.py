@@ -111,22 +111,28 @@ def axe_violations(page: Page) -> list[str]:
 
 @pytest.fixture
 def open_page(browser, site_url):
-    """A function: ``open_page(path, **context options)`` → a Playwright page that records console errors."""
-    contexts = []
+    """A function: ``open_page(path, **context options)`` → a Playwright page showing ``path``, with the console
+    errors (``page.errors``) and the requests (``page.requests``) of that visit. One page per set of options is
+    kept for the test and navigated again for each path (a new browser context for every visit is slow)."""
+    pages: dict[str, Page] = {}
 
     def open_(path: str, **options) -> Page:
-        context = browser.new_context(**{"viewport": DESK, **options})
-        contexts.append(context)
-        page = context.new_page()
-        page.errors = []
-        page.on("console", lambda m: page.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: page.errors.append(str(e)))
+        key = json.dumps(options, sort_keys=True)
+        if key not in pages:
+            page = pages[key] = browser.new_context(**{"viewport": DESK, **options}).new_page()
+            page.errors, page.requests = [], []
+            page.on("console", lambda m, p=page: p.errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e, p=page: p.errors.append(str(e)))
+            page.on("request", lambda r, p=page: p.requests.append(r.url))
+        page = pages[key]
+        page.errors.clear()
+        page.requests.clear()
         page.goto(site_url + path)
         return page
 
     yield open_
-    for context in contexts:
-        context.close()
+    for page in pages.values():
+        page.context.close()
 
 
 def claims_with_events(page: Page) -> list[tuple[str, list[str]]]:
@@ -150,22 +156,19 @@ def centre(page: Page, claim_id: str) -> float:
 # -- every page: screenshots, overflow, errors, requests, accessibility, validity, links ----------------
 
 
-def test_every_page_at_desk_and_phone_size(open_page, sample_pages):
+def test_every_page_at_desk_and_phone_size(open_page, site_url, sample_pages):
     """Screenshots for people; no horizontal scrolling, no console errors, nothing fetched from elsewhere."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     for size, viewport in SIZES.items():
         for path in sample_pages:
             page = open_page(path, viewport=viewport)
-            requests: list[str] = []
-            page.on("request", lambda r, seen=requests: seen.append(r.url))
-            page.reload()
             name = path.replace("/", "_").removesuffix(".html")
             page.screenshot(path=str(SHOTS / f"{name}-{size}.png"), full_page=True)
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert overflow <= 0, f"{path} at {size}: {overflow}px of horizontal scrolling"
             assert page.errors == [], f"{path}: {page.errors}"
-            assert [u for u in requests if not u.startswith(page.url.split(path)[0])] == [], path
-            assert len(requests) >= 4, f"{path}: the page, its styles and script were not all requested: {requests}"
+            assert [u for u in page.requests if not u.startswith(site_url)] == [], path
+            assert site_url + path in page.requests, f"{path}: requests not recorded: {page.requests}"
 
 
 def test_the_sample_is_every_page_but_the_claim_pages_and_one_claim_page_per_tier(site_pages, sample_pages, tier_of):
@@ -226,6 +229,17 @@ def test_content_security_policy_blocks_nothing_the_site_needs(open_page):
     assert phone.errors == [] and desk.errors == []
 
 
+def test_an_address_that_is_not_there_gets_the_404_page_with_its_styles_and_links(open_page, site_url):
+    page = open_page("articles/no-such-article.html")
+    expect(page.locator("body.page-notfound")).to_have_count(1)
+    assert page.evaluate("getComputedStyle(document.querySelector('.site-header')).borderBottomStyle") == "solid"  # styled
+    assert [e for e in page.errors if "status of 404" not in e] == []  # the address itself is the one 404
+    assert [u for u in page.requests if u.endswith((".css", ".js"))]  # fetched from the site's own path
+    page.locator(".site-title a").click()
+    expect(page.locator("body")).not_to_have_class("page-notfound")
+    expect(page.locator(".article-list, main h1").first).to_be_visible()
+
+
 def test_reduced_motion_is_respected(open_page):
     smooth = open_page(ARTICLE, reduced_motion="no-preference")
     still = open_page(ARTICLE, reduced_motion="reduce")
@@ -254,7 +268,7 @@ def test_article_page_structure(open_page, articles):
         assert after == [["claim-ref", f"#claim-{i}", "en", "en"] for i in ids], path
         assert page.locator("a.claim-ref").count() == page.locator(".note").count() == len(ids), path
         # The verdict box first, then the text; problem claims listed with a link to their passage.
-        problems = page.locator(f"{MARKS}[data-tier=problem]").evaluate_all("ms => ms.map(m => '#' + m.id)")
+        problems = page.locator(MARKS).evaluate_all("ms => ms.filter(m => m.dataset.tier === 'problem').map(m => '#' + m.id)")
         listed = page.locator(".verdict-box .problem-list li > a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
         assert listed == problems, path
         assert page.locator(".problem-list .problem-reason").evaluate_all("ps => ps.every(p => p.textContent.trim())")
@@ -266,6 +280,11 @@ def test_article_page_structure(open_page, articles):
         expect(scroller).to_have_attribute("tabindex", "0")
         expect(scroller).to_have_attribute("role", "region")
         expect(scroller).to_have_css("overflow-y", "auto")
+        clipped = scroller.evaluate(
+            """s => [...s.querySelectorAll('.timeline > li')].filter(li => li.getBoundingClientRect().left
+                 + parseFloat(getComputedStyle(li, '::before').left) < s.getBoundingClientRect().left).map(li => li.id)"""
+        )
+        assert clipped == [], f"{path}: the column cuts off the dots of {clipped}"
         # The aside lists exactly the events this article's claims cite, in the timeline's order.
         cited = set(page.locator(".note").evaluate_all("ns => ns.flatMap(n => n.dataset.events.split(' ').filter(Boolean))"))
         shown = [
@@ -273,12 +292,23 @@ def test_article_page_structure(open_page, articles):
         ]
         assert sorted(shown) == sorted(cited) and len(shown) == len(cited), path
         expect(page.locator(".timeline-aside .published-marker")).to_have_count(1)
-        # The notes beside their passages, without their event links (the timeline shows them).
-        body_note = page.locator(".article-body .note").first
+        # The notes float beside their passages, without their event links (the timeline shows them); too many
+        # to stand side by side, they are shown when their claim is in the middle of the window or pointed at.
+        first = page.locator(".article-body mark.claim").first.get_attribute("id").removeprefix("quote-")
+        body_note = page.locator(f"#claim-{first}")
         expect(body_note).to_have_css("float", "right")
+        page.locator(".article-body mark.claim").nth(1).hover()
+        expect(body_note).to_be_hidden()
+        page.locator(f"#quote-{first}").hover()
+        expect(body_note).to_be_visible()
         expect(body_note.locator(".note-events")).to_be_hidden()
         note_box, body_box = body_note.bounding_box(), page.locator(".article-body p").first.bounding_box()
+        mark_box, ref_box = (
+            page.locator(f"#quote-{first}").bounding_box(),
+            page.locator(f"a[href='#claim-{first}']").bounding_box(),
+        )
         assert note_box["x"] >= body_box["x"] + body_box["width"], path
+        assert mark_box["y"] - 5 <= note_box["y"] <= ref_box["y"] + ref_box["height"], path  # beside its passage and label
 
 
 def test_phone_layout_stacks_article_then_timeline_and_hides_the_notes(open_page):
@@ -330,10 +360,20 @@ def test_at_desk_size_each_claim_has_its_note_and_an_event_in_view(open_page, ar
                 continue
             hits[path] += 1
             expect(page.locator(f".timeline-aside #event-{found} .event-title")).to_be_in_viewport(ratio=1)
-            assert page.evaluate("scrollY") == y, f"{path}: following claim {claim_id} scrolled the window"
-            # The script marks the events of the claim nearest the middle as current, and only those.
-            current = page.locator(".timeline-aside .event.current").evaluate_all("es => es.map(e => e.id)")
-            assert sorted(current) == sorted(f"event-{e}" for e in events), f"{path}: claim {claim_id}"
+            # The script scrolls the column, never the window (which moves only if the page got shorter under it at
+            # its very end: a note beside the last passages can reach below the text).
+            now, end = page.evaluate("[scrollY, document.documentElement.scrollHeight - innerHeight]")
+            assert now == y or now == end < y, f"{path}: following claim {claim_id} scrolled the window from {y} to {now}"
+            # The script marks the events of the claim nearest the middle as current, and only those, except in
+            # the last half screen of the page, where the events of the claim nearest the lowered reading line are too.
+            current = set(page.locator(".timeline-aside .event.current").evaluate_all("es => es.map(e => e.id)"))
+            ours = {f"event-{e}" for e in events}
+            assert ours <= current, f"{path}: claim {claim_id}: {ours - current} not current"
+            if current != ours:
+                rest = page.evaluate("document.documentElement.scrollHeight - innerHeight - scrollY")
+                assert rest < DESK["height"] / 2, f"{path}: claim {claim_id}: {current - ours} current too, {rest}px from the end"
+            # At most two notes beside the text at a time (they are too many to stand side by side).
+            assert page.locator(".article-body .note:visible").count() <= 2, f"{path}: claim {claim_id}"
         hits[path] = f"{hits[path]} of {len(claims)}"
     measured["desk claims with an event in view"] = hits
     assert misses == []
@@ -341,26 +381,31 @@ def test_at_desk_size_each_claim_has_its_note_and_an_event_in_view(open_page, ar
 
 def test_at_phone_size_each_claim_label_opens_its_note_in_place(open_page, articles):
     """Tap the label after a passage in the middle of the screen: the note opens there, events and all."""
+    on_screen = """els => els.map(e => { const r = e.getBoundingClientRect();
+                     return r.width > 0 && r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth; })"""
     for path in articles:
         page = open_page(path, viewport=PHONE, has_touch=True, is_mobile=True, reduced_motion="reduce")
         for claim_id, events in claims_with_events(page):
             y = centre(page, claim_id)
             ref, note = page.locator(f"a.claim-ref[href='#claim-{claim_id}']"), page.locator(f"#claim-{claim_id}")
+            assert note.evaluate("n => getComputedStyle(n).display") == "none", f"{path}: claim {claim_id}"
             expect(ref).to_be_in_viewport(ratio=1)
-            expect(note).to_be_hidden()
             ref.tap()
             expect(note).to_have_class(re.compile(r"\bopen\b"))
-            expect(ref).to_have_attribute("aria-expanded", "true")
+            expect(note.locator("a.note-more")).to_be_in_viewport(ratio=1)
             links = note.locator(".note-events a")
-            expect(links).to_have_count(len(events))
-            for i in range(len(events)):
-                expect(links.nth(i)).to_be_in_viewport()
-            expect(note.locator("a.note-more")).to_be_in_viewport()
-            expect(page.locator(f"#quote-{claim_id}")).to_be_in_viewport()
+            assert links.count() == len(events), f"{path}: claim {claim_id}"
+            assert links.evaluate_all(on_screen) == [True] * len(events), (
+                f"{path}: claim {claim_id}'s event links are not all on screen"
+            )
+            assert ref.get_attribute("aria-expanded") == "true"
+            assert page.locator(f"#quote-{claim_id}").evaluate_all(on_screen) == [True], (
+                f"{path}: claim {claim_id}'s passage left the screen"
+            )
             assert abs(page.evaluate("scrollY") - y) < 1, f"{path}: opening claim {claim_id}'s note scrolled the page"
             ref.tap()  # a second tap closes it
             expect(note).to_be_hidden()
-            expect(ref).to_have_attribute("aria-expanded", "false")
+            assert ref.get_attribute("aria-expanded") == "false"
         assert page.errors == [], path
 
 
@@ -398,6 +443,13 @@ def test_article_pages_are_not_much_longer_than_their_text(open_page, articles, 
     assert too_long == []
 
 
+def _printed_length(html: str) -> int:
+    """About how much a page prints: the characters of its main text, and of the addresses printed after links."""
+    main = re.sub(r"<script.*?</script>", "", html[html.index("<main") : html.index("</main>")], flags=re.S)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", main))
+    return len(text) + sum(len(url) for url in re.findall(r'href="(https?://[^"]+)"', main))
+
+
 def _pdf_pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
 
@@ -406,7 +458,7 @@ def test_print_is_short_and_keeps_each_claims_number_and_verdict(
     open_page, built_site, articles, claim_pages, claim_sample, measured
 ):
     pages = {}
-    longest_claim = max(claim_pages, key=lambda p: (built_site / p).stat().st_size)
+    longest = sorted(claim_pages, key=lambda p: _printed_length(_html(built_site, p)))[-2:]
     for path in articles:
         page = open_page(path)
         pdf = page.pdf(format="A4")
@@ -428,7 +480,8 @@ def test_print_is_short_and_keeps_each_claims_number_and_verdict(
         assert shown and all(visible for visible, _, _ in shown), path
         assert [label for _, label, _ in shown] == [expected for _, _, expected in shown], path
         assert re.fullmatch(r"\d+ [✓≈✗] \S.*", shown[0][1]), shown[0][1]
-    for path in dict.fromkeys([*claim_sample, longest_claim]):
+        page.emulate_media(media="null")  # no emulation: page.pdf() prints in print media again
+    for path in dict.fromkeys([*claim_sample, *longest]):
         pages[path] = _pdf_pages(open_page(path).pdf(format="A4"))
     measured["print pages (A4)"] = pages
     assert all(n >= 1 for n in pages.values()), pages
@@ -608,6 +661,11 @@ def test_keyboard_only_reader_opens_a_note_reaches_the_full_check_and_closes_it(
     _tab_to(desk, ref)
     expect(ref).to_have_css("outline-style", "solid")
     expect(ref).to_have_css("outline-width", "3px")
+    desk_note = desk.locator(ref.get_attribute("href"))
+    expect(desk_note).to_be_visible()  # focusing the label shows its note beside the text
+    desk.keyboard.press("Enter")
+    expect(desk_note).to_be_focused()
+    expect(desk_note).to_have_css("float", "right")
 
 
 def test_without_javascript_every_claim_label_opens_its_note(browser, site_url, built_site, articles):
@@ -630,6 +688,19 @@ def test_without_javascript_every_claim_label_opens_its_note(browser, site_url, 
             more = note.locator("a.note-more").get_attribute("href")
             assert more == f"../claims/{target.removeprefix('#claim-')}.html", more
             assert (built_site / "articles" / more).resolve().is_file(), more
+    context.close()
+    # Wide screens hide the notes too (they are too many to stand side by side); the label shows its note beside.
+    context = browser.new_context(java_script_enabled=False, viewport=DESK, reduced_motion="reduce")
+    page = context.new_page()
+    page.goto(site_url + ARTICLE)
+    expect(page.locator(".note:visible")).to_have_count(0)
+    refs = page.locator(".article-body a.claim-ref")
+    for i in range(refs.count()):
+        refs.nth(i).click()
+        note = page.locator(refs.nth(i).get_attribute("href"))
+        expect(note).to_be_in_viewport(ratio=1)
+        expect(note).to_have_css("float", "right")
+        expect(page.locator(".note:visible")).to_have_count(1)
     context.close()
 
 
@@ -656,9 +727,10 @@ def test_without_javascript_a_claim_page_is_complete(browser, site_url, claim_sa
 
 
 def test_one_claim_page_per_published_claim_linked_both_ways(built_site, articles, claim_pages):
-    marks = {}  # claim id → (article, passage)
+    marks, langs = {}, {}  # claim id → (article, passage); article → its language
     for path in articles:
         html = _html(built_site, path)
+        langs[path] = re.search(r'<div class="article-body" lang="([a-z-]+)">', html).group(1)
         for claim_id, passage in MARK_RE.findall(html):
             assert claim_id not in marks, claim_id
             marks[claim_id] = (path, passage)
@@ -671,6 +743,7 @@ def test_one_claim_page_per_published_claim_linked_both_ways(built_site, article
     for claim_id, (article, passage) in marks.items():
         html = _html(built_site, f"claims/{claim_id}.html")
         assert f'<a href="../{article}#quote-{claim_id}">Read it in the article</a>' in html, claim_id
-        quoted = re.search(r'<blockquote class="in-context"[^>]*>(.*?)</blockquote>', html, re.S).group(1)
+        lang, quoted = re.search(r'<blockquote class="in-context" lang="([a-z-]+)">(.*?)</blockquote>', html, re.S).groups()
         assert MARK_RE.findall(quoted) == [(claim_id, passage)], claim_id
+        assert lang == langs[article], claim_id
         assert re.search(r'<h1 id="claim-heading">[^<]+</h1>', html), claim_id

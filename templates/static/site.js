@@ -1,8 +1,10 @@
-/* Progressive enhancement for article pages. Without it every claim's label links to its note (shown
-   beside the passage on wide screens, opened as the link's target on narrow ones) and the timeline column
+/* Progressive enhancement for article pages. Without it every claim's label links to its note (shown as
+   the link's target: beside the passage on wide screens, in place on narrow ones) and the timeline column
    scrolls on its own. With it:
    - on narrow screens a label opens its note in place and Escape closes it, returning focus;
-   - on wide screens the timeline column keeps the events of the claims in view in sight, and marks them;
+   - on wide screens the note of the claim in the middle of the window stands beside it (all of them at
+     once would not fit beside the text), and the timeline column keeps that claim's events in sight and
+     marks them current;
    - pointing at or focusing a claim pairs it with its events (and an event with its claims). */
 (function () {
   "use strict";
@@ -25,14 +27,14 @@
     return style.float === "right" || (style.display !== "none" && !note.classList.contains("open"));
   }
 
-  // Wide screens show one note beside the text at a time (they are too many to stand side by side): the
-  // note of the claim nearest the middle of the window, or of the claim last pointed at or focused.
-  var shown = null;
-  function showBeside(note) {
-    if (note === shown) return;
-    if (shown) shown.classList.remove("current");
-    shown = note;
-    if (note) note.classList.add("current");
+  // Wide screens show the notes beside the text one or two at a time (they are too many to stand side by
+  // side): those of the claims nearest the reading line (see follow), or of the claim last pointed at.
+  var shown = [];
+  function showBeside(notes) {
+    notes = notes.filter(function (n, i) { return n && notes.indexOf(n) === i; });
+    shown.forEach(function (n) { if (notes.indexOf(n) < 0) n.classList.remove("current"); });
+    notes.forEach(function (n) { n.classList.add("current"); });
+    shown = notes;
   }
 
   function closeNote(returnFocus) {
@@ -91,39 +93,59 @@
       .map(function (e) { return document.getElementById("event-" + e); }).filter(Boolean);
   }
 
-  // Wide screens: bring the first of these events into the timeline column's view (the column only).
+  // Wide screens: bring the first of these events into view in the timeline column (scrolling the column
+  // only), unless one of them is in view already: inside the column and inside the window.
   function reveal(events) {
     if (!scroller || !events.length || scroller.scrollHeight <= scroller.clientHeight) return;
     var box = scroller.getBoundingClientRect();
+    var top = Math.max(box.top, 0);
+    var bottom = Math.min(box.bottom, window.innerHeight);
     var inView = events.some(function (e) {
       var r = e.getBoundingClientRect();
-      return r.top >= box.top && r.bottom <= box.bottom;
+      return r.top >= top && r.bottom <= bottom;
     });
     if (inView) return;
-    var top = events[0].getBoundingClientRect().top - box.top + scroller.scrollTop - 16;
-    scroller.scrollTo({ top: top, behavior: reduce.matches ? "auto" : "smooth" });
+    var r = events[0].getBoundingClientRect(); // the least scrolling that brings it into view
+    var by = r.top < top ? r.top - top - 16 : Math.min(r.bottom - bottom + 16, r.top - top - 16);
+    scroller.scrollTo({ top: scroller.scrollTop + by, behavior: reduce.matches ? "auto" : "smooth" });
+  }
+
+  // The reading line is the middle of the window; in the last half screen of the page, where the last
+  // passages cannot reach the middle, it moves down to meet them.
+  function readingLine() {
+    var middle = window.innerHeight / 2;
+    var rest = document.documentElement.scrollHeight - window.innerHeight - window.scrollY;
+    return rest < middle ? Math.min(window.innerHeight * 0.85, 2 * middle - rest) : middle;
+  }
+  function nearestTo(line, withEvents) {
+    var best = null;
+    var bestDistance = Infinity;
+    marks.forEach(function (mark) {
+      var r = mark.getBoundingClientRect();
+      if (r.bottom < window.innerHeight * 0.15 || r.top > window.innerHeight * 0.85) return;
+      if (withEvents && !eventsOf(mark.id.replace(/^quote-/, "")).length) return;
+      var distance = Math.abs((r.top + r.bottom) / 2 - line);
+      if (distance < bestDistance) { best = mark; bestDistance = distance; }
+    });
+    return best && best.id.replace(/^quote-/, "");
   }
 
   var marks = document.querySelectorAll(".article-header mark.claim, .article-body mark.claim");
   var current = [];
   function follow() {
     var middle = window.innerHeight / 2;
-    var best = null; // the nearest claim that cites events
-    var bestDistance = Infinity;
-    var nearest = null; // the nearest claim
-    var nearestDistance = Infinity;
-    marks.forEach(function (mark) {
-      var r = mark.getBoundingClientRect();
-      if (r.bottom < window.innerHeight * 0.15 || r.top > window.innerHeight * 0.85) return;
-      var distance = Math.abs((r.top + r.bottom) / 2 - middle);
-      if (distance < nearestDistance) { nearest = mark; nearestDistance = distance; }
-      if (eventsOf(mark.id.replace(/^quote-/, "")).length && distance < bestDistance) { best = mark; bestDistance = distance; }
-    });
-    if (nearest) showBeside(document.getElementById(nearest.id.replace(/^quote-/, "claim-")));
-    var events = best ? eventsOf(best.id.replace(/^quote-/, "")) : [];
+    var line = readingLine();
+    var near = [nearestTo(middle, false), nearestTo(line, false)].filter(Boolean);
+    if (near.length) showBeside(near.map(function (id) { return document.getElementById("claim-" + id); }));
+    // The events of the claim nearest the middle (and, near the end, of the one nearest the line) are current.
+    var late = nearestTo(line, true);
+    var best = nearestTo(middle, true);
+    var events = best ? eventsOf(best) : [];
+    var lateEvents = late && late !== best ? eventsOf(late) : [];
     current.forEach(function (e) { e.classList.remove("current"); });
-    current = events;
+    current = events.concat(lateEvents.filter(function (e) { return events.indexOf(e) < 0; }));
     current.forEach(function (e) { e.classList.add("current"); });
+    reveal(lateEvents);
     reveal(events);
   }
   var pending = false;
@@ -148,7 +170,7 @@
     clear();
     var claimId = claimOf(el);
     if (claimId) {
-      showBeside(document.getElementById("claim-" + claimId));
+      showBeside([document.getElementById("claim-" + claimId)]);
       var events = eventsOf(claimId);
       paired = [document.getElementById("quote-" + claimId), document.getElementById("claim-" + claimId)].concat(events);
       reveal(events);
