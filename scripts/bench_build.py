@@ -27,14 +27,17 @@ sys.path.insert(0, sys.argv[2])
 t = [time.perf_counter()]
 from factsite.load import read_project
 from factsite.pipeline import check_project, plan, render
+from factsite import search_index
 from factsite.write import write_site
 t.append(time.perf_counter())
 project = read_project(Path(sys.argv[1])); t.append(time.perf_counter())
 site = check_project(project); t.append(time.perf_counter())
-pages = render(project, *plan(project, site)); t.append(time.perf_counter())
+shown, planned = plan(project, site)
+pages = render(project, shown, planned); t.append(time.perf_counter())
+index = search_index.build(shown); t.append(time.perf_counter())
 with tempfile.TemporaryDirectory() as out:
-    write_site({**pages, **project.static}, Path(out) / "site"); t.append(time.perf_counter())
-steps = ["import", "read", "check+anchor", "render", "write"]
+    write_site({**pages, **index, **project.static}, Path(out) / "site"); t.append(time.perf_counter())
+steps = ["import", "read", "check+anchor", "render", "search index", "write"]
 result = {s: (b - a) * 1000 for s, a, b in zip(steps, t, t[1:])}
 result["total"] = (t[-1] - t[0]) * 1000
 result["pages"] = sum(1 for p in pages if p.endswith(".html"))
@@ -52,7 +55,7 @@ def main() -> int:
     for _ in range(args.runs):
         out = subprocess.run([sys.executable, "-c", CHILD, args.root, str(ROOT)], capture_output=True, text=True, check=True)
         runs.append(json.loads(out.stdout))
-    columns = ["import", "read", "check+anchor", "render", "write", "total", "peak_rss_mib"]
+    columns = ["import", "read", "check+anchor", "render", "search index", "write", "total", "peak_rss_mib"]
     print(f"{runs[0]['pages']} pages, median of {args.runs} fresh processes")
     print("| " + " | ".join(c.replace("_mib", " (MiB)") + ("" if c.endswith("mib") else " (ms)") for c in columns) + " |")
     print("|" + "---|" * len(columns))
