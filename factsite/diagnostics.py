@@ -37,7 +37,8 @@ class Problem:
     detail: tuple[str, ...] = ()
     """Optional further lines (for example the closest passage of the article)."""
     severity: str = "error"
-    """``error`` stops the build; ``warning`` is reported and the build goes on."""
+    """``error`` stops the build; ``warning`` is reported and the build goes on (``--strict`` stops it);
+    ``note`` is information for the editor (the worklist) and never stops anything."""
 
     def format(self) -> str:
         """``path:line:col: message``, then any detail lines indented below it.
@@ -46,7 +47,7 @@ class Problem:
         problem stays on its line and a terminal or a browser shows what is really there.
         """
         where = f"{self.path}:{self.line}:{self.col}" if self.line else self.path  # 0: the whole file
-        label = "warning: " if self.severity == "warning" else ""
+        label = {"warning": "warning: ", "note": "note: "}.get(self.severity, "")
         head = visible(f"{where}: {label}{self.message}")
         return "\n".join([head, *("    " + visible(d) for d in self.detail)])
 
@@ -61,8 +62,15 @@ class BuildFailed(Exception):
     def report(self) -> str:
         """All problems, one block each, followed by a count."""
         n = sum(p.severity == "error" for p in self.problems)
+        warned = sum(p.severity == "warning" for p in self.problems)
         lines = [p.format() for p in self.problems]
-        lines.append(f"{n} problem{'s' if n != 1 else ''} found; nothing was written.")
+        if n:
+            also = f" (and {warned} warning{'s' if warned != 1 else ''})" if warned else ""
+            lines.append(f"{n} problem{'s' if n != 1 else ''} found{also}; nothing was written.")
+        else:  # --strict: warnings stop the build
+            lines.append(
+                f"{warned} warning{'s' if warned != 1 else ''} found, and --strict makes them errors; nothing was written."
+            )
         return "\n".join(lines)
 
 

@@ -27,10 +27,11 @@ from .readers import published_only, read_site
 from .render import make_env, render_pages
 
 
-def check_project(project: Project, memo: Memo | None = None) -> Site:
+def check_project(project: Project, memo: Memo | None = None, *, strict: bool = False) -> Site:
     """Validate and anchor everything (drafts included) → the site, carrying its anchors.
 
-    Raises BuildFailed with every error found; warnings ride along in ``Site.warnings``.
+    Raises BuildFailed with every error found; warnings (a draft's problems, a missing short form) and
+    notes ride along in ``Site.warnings``. ``strict`` makes every warning an error (for CI and publication).
     """
     memo = memo or Memo()
     problems = project.problems()
@@ -41,12 +42,12 @@ def check_project(project: Project, memo: Memo | None = None) -> Site:
         article = site.articles[slug]
         placed, found = memo.get(("anchor", article, claims), lambda a=article, c=claims: anchor_claims(a, c))
         anchors.update(placed)
-        problems += found
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
+        drafts = {(c.quote_at.path, c.quote_at.line) for c in claims if c.draft or article.draft}
+        problems += [replace(p, severity="warning") if (p.path, p.line) in drafts else p for p in found]
+    stopping = ("error", "warning") if strict else ("error",)
+    if any(p.severity in stopping for p in problems):
         raise BuildFailed(problems)
-    warnings = tuple(sorted(set(problems)))
-    return replace(site, anchors=frozen_map(anchors), warnings=warnings)
+    return replace(site, anchors=frozen_map(anchors), warnings=tuple(sorted(set(problems))))
 
 
 def plan(project: Project, site: Site, *, drafts: bool = False) -> tuple[Site, list[PageSpec]]:
@@ -66,12 +67,14 @@ def render(project: Project, site: Site, pages: list[PageSpec], env: jinja2.Envi
     return render_pages(env or make_env(project.templates), site, pages)
 
 
-def build_project(project: Project, *, drafts: bool = False, memo: Memo | None = None) -> tuple[dict[str, bytes], Site]:
+def build_project(
+    project: Project, *, drafts: bool = False, memo: Memo | None = None, strict: bool = False
+) -> tuple[dict[str, bytes], Site]:
     """Every output file in memory ({path inside site/: bytes}) and the checked site (its warnings too).
 
     Raises BuildFailed.
     """
-    site = check_project(project, memo)
+    site = check_project(project, memo, strict=strict)
     shown, pages = plan(project, site, drafts=drafts)
     files = render(project, shown, pages)
     files.update(search_index.build(shown, memo))  # the search page's index: pagefind/
@@ -83,6 +86,6 @@ def build_site(root: Path, *, drafts: bool = False) -> dict[str, bytes]:
     return build_project(read_project(Path(root)), drafts=drafts)[0]
 
 
-def check_site(root: Path) -> Site:
+def check_site(root: Path, *, strict: bool = False) -> Site:
     """Everything ``build`` does but the write: read, validate, anchor, plan and render. Raises BuildFailed."""
-    return build_project(read_project(Path(root)))[1]
+    return build_project(read_project(Path(root)), strict=strict)[1]

@@ -57,6 +57,7 @@ class Views:
             "events": [self.site.events[e] for e in claim.events],
             "fact": self.site.facts.get(claim.fact),
             "history": [self.change_view(change) for change in claim.history],
+            "draft": claim.draft or article.draft,
             "updated": claim.history[-1].date if claim.history else None,
             "corrected": any(change.kind == "correction" for change in claim.history),
             "qualifier": vocab.QUALIFIERS.get(claim.basis, ""),

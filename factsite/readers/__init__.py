@@ -52,7 +52,34 @@ def read_site(project: Project, memo: Memo | None = None) -> tuple[Site, list[Pr
         reviews=frozen_map(reviews),
         pages=frozen_map(sorted(found_pages.items())),
     )
-    return site, ctx.problems + ctx.resolver.check()
+    return drafts_aside(site, ctx, ctx.problems + ctx.resolver.check())
+
+
+def drafts_aside(site: Site, ctx: Context, problems: list[Problem]) -> tuple[Site, list[Problem]]:
+    """Work in progress never blocks the rest: a problem in a draft article's files, or inside a draft claim,
+    is a warning; a claim with such a problem is left out (it could not be shown), the rest of its draft
+    article is kept so that the preview can show it."""
+    out, broken = [], set()
+    for p in problems:
+        claim = _claim_at(ctx, p)
+        in_draft = p.path in ctx.draft_files or (claim is not None and claim[1])
+        if p.severity == "error" and in_draft:
+            p = replace(p, severity="warning")
+            if claim is not None:
+                broken.add(claim[0])
+        out.append(p)
+    if broken:
+        kept = {slug: tuple(c for c in cs if c.id not in broken) for slug, cs in site.claims.items()}
+        site = replace(site, claims=frozen_map(kept))
+    return site, out
+
+
+def _claim_at(ctx: Context, problem: Problem) -> tuple[str, bool] | None:
+    """(claim id, draft) of the claim item a problem is located in, if any."""
+    for first, last, claim_id, draft in ctx.claim_lines.get(problem.path, ()):
+        if first <= problem.line <= last:
+            return claim_id, draft
+    return None
 
 
 def published_only(site: Site) -> Site:

@@ -37,6 +37,7 @@ def read(ctx: Context, articles: dict[str, Article]) -> tuple[dict[str, tuple[Cl
                 )
             )
         doc, bad = ctx.load(rel, "annotations")
+        ctx.claim_lines[rel] = _claim_lines(doc)
         claims = tuple(_claim(ctx, doc, i, c, slug) for i, c in ctx.items(doc, bad, "claims", "claim", title="claim"))
         review = _review(ctx, doc, bad)
         if slug in articles:
@@ -53,6 +54,24 @@ def read(ctx: Context, articles: dict[str, Article]) -> tuple[dict[str, tuple[Cl
             )
         )
     return dict(sorted(out.items())), dict(sorted(reviews.items()))
+
+
+def _claim_lines(doc: YamlDoc | None) -> list[tuple[int, int, str, bool]]:
+    """(first line, last line, id, draft) of each claim item in an annotations file, in file order."""
+    entries = doc.data.get("claims") if doc is not None and isinstance(doc.data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        return []
+    starts = [doc.where(("claims", i))[0] for i in range(len(entries))]
+    ends = [n - 1 for n in starts[1:]] + [10**9]
+    return [
+        (
+            start,
+            end,
+            str(item.get("id", "")) if isinstance(item, dict) else "",
+            isinstance(item, dict) and item.get("draft") is True,
+        )
+        for start, end, item in zip(starts, ends, entries, strict=True)
+    ]
 
 
 def _review(ctx: Context, doc: YamlDoc | None, bad: set) -> Review | None:

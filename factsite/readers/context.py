@@ -55,6 +55,10 @@ class Context:
         self.resolver = Resolver()
         self.body_parser = make_body_parser()
         self.link_scanner = make_link_scanner()
+        self.draft_files: set[str] = set()
+        """Files of draft articles (the article and its claims): their problems are warnings."""
+        self.claim_lines: dict[str, list[tuple[int, int, str, bool]]] = {}
+        """Annotation file → (first line, last line, claim id, draft) of each claim item, to place problems."""
 
     def load(self, rel: str, kind: str, text: str | None = None, line_offset: int = 0):
         """Parse and shape-check one YAML text → (doc or None, paths of invalid values)."""
