@@ -50,7 +50,7 @@ def cmd_build(root: Path, args) -> int:
     if unsafe:
         raise BuildFailed([unsafe])
     start = time.perf_counter()
-    files, site = build_project(read_project(root), drafts=args.drafts)
+    files, site = build_project(read_project(root), drafts=args.drafts, strict=args.strict)
     _warn(site)
     write_site(files, out, project_root=root)
     pages = sum(1 for p in files if p.endswith(".html"))
@@ -62,15 +62,35 @@ def cmd_build(root: Path, args) -> int:
 
 
 def cmd_check(root: Path, args) -> int:
-    site = check_site(root)
+    site = check_site(root, strict=args.strict)
     _warn(site)
-    claims = sum(len(c) for c in site.claims.values())
-    warned = f"; {len(site.warnings)} warning{'s' if len(site.warnings) != 1 else ''}" if site.warnings else ""
+    claims = [c for cs in site.claims.values() for c in cs]
+    draft_articles = sum(a.draft for a in site.articles.values())
+    draft_claims = sum(c.draft for c in claims)
+    warnings = sum(p.severity == "warning" for p in site.warnings)
     print(
-        f"OK: {len(site.articles)} articles, {claims} claims ({len(site.anchors)} anchored), "
-        f"{len(site.events)} events, {len(site.sources)} sources{warned}"
+        f"OK: {len(site.articles)} articles{_drafts(draft_articles)}, {len(claims)} claims{_drafts(draft_claims)} "
+        f"({len(site.anchors)} anchored), {len(site.events)} events, {len(site.sources)} sources"
+        + (f"; {warnings} warning{'s' if warnings != 1 else ''}" if warnings else "")
     )
     return 0
+
+
+def cmd_report(root: Path, args) -> int:
+    from factsite.pipeline import check_project
+    from factsite.report import summary, worklist
+
+    project = read_project(root)
+    site = check_project(project)  # errors are reported as by check, and exit 1
+    shown = sorted({*site.warnings, *worklist(project, site)})
+    for problem in shown:
+        print(problem.format())
+    print(summary(shown))
+    return 0  # notes and warnings never fail the worklist
+
+
+def _drafts(n: int) -> str:
+    return f" ({n} draft{'s' if n != 1 else ''})" if n else ""
 
 
 def _warn(site) -> None:
@@ -79,12 +99,19 @@ def _warn(site) -> None:
 
 
 def cmd_import(root: Path, args) -> int:
-    seed_path = Path(args.seed)
-    if not seed_path.is_file():
-        seed_path = root / args.seed
+    from factsite.importer import plan_ids
+    from factsite.layout import MAX_FILE_BYTES
+
+    seed_path = root / args.seed  # seeds/FILE is the project's own, whatever folder this runs in
+    if Path(args.seed).is_absolute() or not seed_path.is_file():
+        seed_path = Path(args.seed)
     if not seed_path.is_file():
         print(f"error: no such seed file: {args.seed}", file=sys.stderr)
         return 2
+    size, limit = seed_path.stat().st_size, MAX_FILE_BYTES["seeds"]
+    if size > limit:  # checked before it is read, as the build does
+        print(f"error: {seed_path} is {size:,} bytes, over the limit of {limit // 2**20} MiB for a seed", file=sys.stderr)
+        return 1
     seed = read_seed(seed_path)
     if "\ufffd" in seed.text:
         print(f"error: {seed_path} is not UTF-8 text; the importer would have to change its bytes", file=sys.stderr)
@@ -98,13 +125,44 @@ def cmd_import(root: Path, args) -> int:
     if article.exists() and not args.force:
         print(f"error: {article} exists; pass --force to replace it (its front matter is lost)", file=sys.stderr)
         return 1
+    said = []
+    seeds = root / "seeds"
+    if seed_path.resolve().parent != seeds.resolve():  # from outside seeds/: keep a copy there, byte for byte
+        kept = seeds / seed.name
+        data = seed_path.read_bytes()
+        if kept.exists():
+            if kept.read_bytes() != data:
+                print(
+                    f"error: seeds/{seed.name} already exists and is a different file; seeds are never replaced: "
+                    f"rename {seed_path} and import it again",
+                    file=sys.stderr,
+                )
+                return 1
+            said.append(f"seeds/{seed.name} already holds this seed, byte for byte: imported from there.")
+        else:
+            seeds.mkdir(parents=True, exist_ok=True)
+            with open(kept, "xb") as out:
+                out.write(data)
+            said.append(
+                f"Copied {seed_path} to seeds/{seed.name} (seeds are kept byte for byte, never edited) and imported it from there."
+            )
+    ids = plan_ids(root, slug, seed.name)
     article.parent.mkdir(parents=True, exist_ok=True)
     article.write_text(text, encoding="utf-8")
     annotations = root / "content" / "annotations" / f"{slug}.yaml"
-    if not annotations.exists():
+    wrote = f"Wrote content/articles/{slug}.md (the article, a draft)"
+    if annotations.exists():
+        said.append(f"{wrote}; kept content/annotations/{slug}.yaml (its claims), which already existed.")
+    else:
         annotations.parent.mkdir(parents=True, exist_ok=True)
-        annotations.write_text(annotations_stub(slug), encoding="utf-8")
-    print(f"Wrote {article}. Fill in the fields marked TODO; `python build.py check` lists them.")
+        annotations.write_text(annotations_stub(slug, ids.first), encoding="utf-8")
+        said.append(f"{wrote} and content/annotations/{slug}.yaml (its claims).")
+    why = f" ({ids.note})" if ids.note else ""
+    said.append(
+        "Next: fill in the fields marked TODO (python build.py check lists them), "
+        f"add claims with ids {ids.first}, {ids.second}, …{why}, then remove draft: true to publish."
+    )
+    print("\n".join(said))
     return 0
 
 
@@ -117,16 +175,21 @@ def cmd_serve(root: Path, args) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="build.py", description=__doc__.split("\n\n")[0])
     parser.add_argument("-C", dest="root", default=".", metavar="DIR", help="project root (default: current folder)")
-    parser.set_defaults(command=cmd_build, out=None, drafts=False)
+    parser.set_defaults(command=cmd_build, out=None, drafts=False, strict=False)
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     build = sub.add_parser("build", help="check everything, then write the site (the default)")
     build.add_argument("-o", "--out", help="output folder (default: DIR/site)")
     build.add_argument("--drafts", action="store_true", help="include claims and articles marked draft: true")
+    build.add_argument("--strict", action="store_true", help="warnings are errors (for CI and publication)")
     build.set_defaults(command=cmd_build)
 
     check = sub.add_parser("check", help="check everything and write nothing")
+    check.add_argument("--strict", action="store_true", help="warnings are errors (for CI and publication)")
     check.set_defaults(command=cmd_check)
+
+    report = sub.add_parser("report", help="the editor's worklist: drafts, TODOs, thin sourcing, and more")
+    report.set_defaults(command=cmd_report)
 
     imp = sub.add_parser("import", help="make an article file from a raw seed")
     imp.add_argument("seed", help="path of the seed, e.g. seeds/000_b6112cb2b94a5a98.txt")
