@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from factsite import BuildFailed, check_site
+from factsite import BuildFailed, check_site, idschema
 from factsite.importer import ImportFailed, annotations_stub, import_seed
 from factsite.load import read_project, read_seed
 from factsite.pipeline import build_project
@@ -51,6 +51,7 @@ def cmd_build(root: Path, args) -> int:
         raise BuildFailed([unsafe])
     start = time.perf_counter()
     files, site = build_project(read_project(root), drafts=args.drafts, strict=args.strict)
+    idschema.write(root, site)  # the editor's completion of ids follows the content
     _warn(site)
     write_site(files, out, project_root=root)
     pages = sum(1 for p in files if p.endswith(".html"))
@@ -63,6 +64,7 @@ def cmd_build(root: Path, args) -> int:
 
 def cmd_check(root: Path, args) -> int:
     site = check_site(root, strict=args.strict)
+    idschema.write(root, site)
     _warn(site)
     claims = [c for cs in site.claims.values() for c in cs]
     draft_articles = sum(a.draft for a in site.articles.values())

@@ -79,7 +79,7 @@ def import_seed(seed: Seed, slug: str | None = None) -> tuple[str, str]:
 def annotations_stub(slug: str, first_id: str = "c000-01") -> str:
     """An annotations file with no claims yet, pointing editors at its schema, with a commented example claim."""
     return (
-        "# yaml-language-server: $schema=../../factsite/schemas/annotations.schema.json\n"
+        "# yaml-language-server: $schema=../../.factsite/schemas/annotations.schema.json\n"
         f"# Claims checked in content/articles/{slug}.md (see README, 'For reviewers: adding a claim').\n"
         "review:\n"
         "  by: TODO  # who checked these claims\n"

@@ -36,6 +36,10 @@ def _kind(prop: dict, defs: dict) -> tuple[str, str]:
         base = defs[name]
         words = {
             "id": "id",
+            "sourceId": "id",
+            "eventId": "id",
+            "verdictId": "id",
+            "factId": "id",
             "idList": "list of ids",
             "text": "text",
             "markdown": "Markdown",
