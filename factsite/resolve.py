@@ -10,11 +10,14 @@ message.
 
 from __future__ import annotations
 
+import difflib
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from .diagnostics import Problem, closest, quoted_list
+from .diagnostics import Problem
 from .model import Loc
+from .schema import describe_path
 from .yamlsrc import YamlDoc
 
 # Where each kind of id is defined, for the "unknown id" message.
@@ -44,6 +47,10 @@ class Resolver:
     """Namespace → id → (kind, where defined). Verdicts have a namespace of their own."""
     titles: dict[str, str] = field(default_factory=dict)
     """Id → a short title, shown beside a did-you-mean."""
+    about: dict[str, str] = field(default_factory=dict)
+    """Id → what else tells it apart in a did-you-mean: an event's date, a source's publisher and date."""
+    labels: dict[str, str] = field(default_factory=dict)
+    """Verdict id → its label ('Mostly accurate'), fact id → its title: what reviewers write by mistake for the id."""
     broken: set[str] = field(default_factory=set)
     """Kinds whose file could not be read at all: references to them are not checked."""
     refs: list[_Ref] = field(default_factory=list)
@@ -71,6 +78,16 @@ class Resolver:
         registry[id_] = (kind, Loc(path=doc.path, line=line, col=col))
         if title:
             self.titles[id_] = title
+        item = _item(doc, path[:-1])
+        name = item.get("label" if kind == "verdict" else "title") if kind in ("verdict", "fact") else None
+        if isinstance(name, str):
+            self.labels[id_] = name
+        elif kind == "event" and isinstance(item.get("date"), str):
+            self.about[id_] = item["date"]
+        elif kind == "source":
+            published = item.get("published")
+            when = "date unknown" if published == "unknown" else published if isinstance(published, str) else ""
+            self.about[id_] = ", ".join(t[:60] for t in (item.get("publisher"), when) if isinstance(t, str) and t)
 
     def refer(self, doc: YamlDoc, path: tuple, kind: str, ids: str | Iterable[str]) -> None:
         """Record references to check once every file is read (``ids`` is one id or a list)."""
@@ -90,18 +107,123 @@ class Resolver:
                 continue  # its file is unreadable: that problem is already reported
             defined = self.ids[self.namespace(ref.kind)].get(ref.id)
             if defined is None:
-                found.append(ref.doc.problem(ref.path, f"unknown {ref.kind} '{ref.id}'{self.suggest(ref.id, ref.kind)}"))
+                found.append(ref.doc.problem(ref.path, self.unknown(ref)))
             elif defined[0] != ref.kind:
                 found.append(ref.doc.problem(ref.path, f"'{ref.id}' is a {defined[0]}, not a {ref.kind}"))
         return self.problems + found
 
-    def suggest(self, id_: str, kind: str) -> str:
-        """`` (did you mean 'ev31', “R2 delayed”?); events are defined in …``; verdicts, a small
-        vocabulary, are all listed."""
+    def unknown(self, ref: _Ref) -> str:
+        """What to say about a reference to an id that is not defined."""
+        written = _shown(ref.id)
+        meant, named = self.meant(ref.id, ref.kind)
+        if meant:
+            name = ref.path[-1] if ref.path and isinstance(ref.path[-1], str) else ""
+            fix = f"{name}: {meant}" if name else f"'{meant}'"
+            said = f", the {named} of the {ref.kind} '{meant}'; write its id" if named else f"; write the {ref.kind}'s id"
+            return f"{describe_path(ref.doc.data, ref.path)} is '{written}'{said}: {fix}{self.listing(ref.kind)}"
+        if not _is_id(ref.id):
+            where = (
+                self.listing(ref.kind, aside=False)
+                if ref.kind == "verdict"
+                else f" (lower-case letters and digits joined by '-' or '.'); {ref.kind}s are defined in {DEFINED_IN[ref.kind]}"
+            )
+            return f"{describe_path(ref.doc.data, ref.path)} is '{written}', which is not a {ref.kind}'s id{where}"
+        return f"unknown {ref.kind} '{written}'{self.suggest(ref.id, ref.kind)}"
+
+    def meant(self, written: str, kind: str) -> tuple[str | None, str]:
+        """The id a value that is not an id stands for, and how: ``('mostly-accurate', 'label')`` for a verdict's
+        label (a fact's title), ``('mostly-accurate', '')`` for the id in other case or with '_' or spaces."""
         choices = self.of_kind(kind)
-        near = closest(id_, choices)
-        title = f", “{self.titles[near]}”" if near in self.titles else ""
-        hint = f" (did you mean '{near}'{title}?)" if near else ""
-        if kind == "verdict" and choices:
-            return hint + f"; a verdict is one of {quoted_list(choices, limit=20)} (see {DEFINED_IN[kind]})"
+        names = self.labels
+        named = "label" if kind == "verdict" else "title"
+        exact = sorted(i for i in choices if names.get(i) == written)
+        if exact:
+            return exact[0], named
+        key = _normal(written)
+        loose = sorted(i for i in choices if _normal(i) == key)
+        if len(loose) == 1:
+            return loose[0], ""
+        by_name = sorted(i for i in choices if i in names and _normal(names[i]) == key)
+        return (by_name[0], named) if len(by_name) == 1 else (None, "")
+
+    def listing(self, kind: str, *, aside: bool = True) -> str:
+        """`` (the verdicts are: accurate “Accurate”, …; see content/verdicts.yaml)``: the whole small vocabulary,
+        with labels (``aside=False``: ``; the verdicts are: … (see …)``)."""
+        if kind != "verdict":
+            return ""
+        choices = sorted(self.of_kind(kind))
+        if not choices:
+            return f"; see {DEFINED_IN[kind]}"
+        shown = ", ".join(f"{i} “{_shown(self.labels[i])}”" if i in self.labels else i for i in choices[:20])
+        shown += f", … ({len(choices) - 20} more)" if len(choices) > 20 else ""
+        if aside:
+            return f" (the verdicts are: {shown}; see {DEFINED_IN[kind]})"
+        return f"; the verdicts are: {shown} (see {DEFINED_IN[kind]})"
+
+    def suggest(self, id_: str, kind: str) -> str:
+        """`` (did you mean 'ev-mission', “Mission planned”, 2025-05?); events are defined in …``.
+
+        A suggestion is offered only when it is really close, and never for an id that differs only in
+        a number (``ev32`` is not a typo of ``ev31``); numbered ids without one get their range instead.
+        Verdicts, a small vocabulary, are all listed with their labels."""
+        choices = self.of_kind(kind)
+        near = _near(id_, choices)
+        hint = ""
+        if near:
+            title = self.titles.get(near) or _shown(self.labels.get(near, ""))
+            said = [f"'{near}'", f"“{title}”" if title else "", self.about.get(near, "")]
+            hint = f" (did you mean {', '.join(filter(None, said))}?)"
+        if kind == "verdict":
+            return hint + self.listing(kind, aside=False)
+        numbered = _range(id_, choices)
+        if not near and numbered:
+            return f"; the {kind}s are {numbered} in {DEFINED_IN[kind]}"
         return hint + f"; {kind}s are defined in {DEFINED_IN[kind]}"
+
+
+_ID = re.compile(r"[a-z0-9]+(?:[.-][a-z0-9]+)*")
+_NUMBER = re.compile(r"[0-9]+")
+
+
+def _is_id(text: str) -> bool:
+    return bool(_ID.fullmatch(text))
+
+
+def _normal(text: str) -> str:
+    """``Mostly_Accurate``, ``mostly accurate``, ``Mostly-accurate`` → ``mostly-accurate``."""
+    return re.sub(r"[\s_-]+", "-", text.strip().lower())
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def _item(doc: YamlDoc, path: tuple) -> dict:
+    node = doc.data
+    for part in path:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return {}
+    return node if isinstance(node, dict) else {}
+
+
+def _shape(id_: str) -> str:
+    return _NUMBER.sub("0", id_)
+
+
+def _near(id_: str, choices: Iterable[str]) -> str | None:
+    """The choice close enough to ``id_`` to be a typo of it, but not one that differs only in its numbers."""
+    shape = _shape(id_)
+    others = sorted(c for c in choices if _shape(c) != shape)
+    close = difflib.get_close_matches(id_, others, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def _range(id_: str, choices: Iterable[str]) -> str:
+    """``ev01…ev31``: the first and last of the ids numbered like ``id_`` (or one id, or empty)."""
+    shape = _shape(id_)
+    same = sorted((c for c in choices if _shape(c) == shape and c != id_), key=lambda c: [int(n) for n in _NUMBER.findall(c)])
+    if not same or not _NUMBER.search(id_):
+        return ""
+    return same[0] if len(same) == 1 else f"{same[0]}…{same[-1]}"

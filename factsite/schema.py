@@ -17,6 +17,13 @@ asks for; written beside a ``$ref``, it replaces the referenced schema's own for
 that field (``verdict`` is an id, but its message says which ids). Length and
 count limits (``maxLength``, ``maxItems``) always get a message with the limit
 and what was found.
+
+A claim's ``verdict`` and ``fact`` that are text but not id-shaped ('Mostly accurate')
+are left to the resolver (:mod:`factsite.resolve`), which knows the ids and the
+verdicts' labels once every file is read and can name the id meant; only when the
+claim is skipped for another problem does the ``errorMessage`` here report them.
+A value YAML read as true/false or a number where text is expected is reported with
+the text as typed (``yes``, ``1.10``, from :attr:`YamlDoc.typed`).
 """
 
 from __future__ import annotations
@@ -114,6 +121,10 @@ def check_shape(doc: YamlDoc, kind: str) -> tuple[list[Problem], set[tuple[Any, 
     errors = [e for e in _leaf_errors(validator.iter_errors(doc.data)) if not doc.is_refused(tuple(e.absolute_path))]
     # A value of the wrong form is reported for its form (which says what to write), not also for its length.
     misshapen = {tuple(e.absolute_path) for e in errors if e.validator == "pattern"}
+    # A verdict or fact reference that is not id-shaped is left to the resolver, which knows the ids (and the
+    # verdicts' labels) and can say which one was meant, unless its item is skipped for another problem.
+    others = [tuple(e.absolute_path) for e in errors if not _deferred(kind, e)] + list(refused)
+    errors = [e for e in errors if not _deferred(kind, e) or _shares_item(tuple(e.absolute_path), others)]
     problems: list[Problem] = []
     bad_paths = refused
     for error in sorted(errors, key=lambda e: list(map(str, e.absolute_path))):
@@ -125,6 +136,24 @@ def check_shape(doc: YamlDoc, kind: str) -> tuple[list[Problem], set[tuple[Any, 
         if found:
             bad_paths.add(path)
     return problems, bad_paths
+
+
+# Fields whose value the resolver checks against the ids defined (see :func:`check_shape`).
+_RESOLVED = {"annotations": {("claims", "verdict"), ("claims", "fact")}}
+
+
+def _deferred(kind: str, error: jsonschema.ValidationError) -> bool:
+    path = tuple(error.absolute_path)
+    return (
+        error.validator in ("pattern", "maxLength")
+        and len(path) == 3
+        and (path[0], path[2]) in _RESOLVED.get(kind, ())
+        and isinstance(error.instance, str)
+    )
+
+
+def _shares_item(path: tuple[Any, ...], others: list[tuple[Any, ...]]) -> bool:
+    return any(other[: len(path) - 1] == path[:-1] for other in others)
 
 
 def _leaf_errors(errors) -> Iterator[jsonschema.ValidationError]:
@@ -158,10 +187,13 @@ def _to_problems(doc: YamlDoc, error: jsonschema.ValidationError, file_kind: str
         given = next(k for k, deps in schema["dependentRequired"].items() if needed in deps and k in value)
         return [doc.problem(path, f"{field} has '{given}' but no '{needed}'; add {needed}")]
     if kind == "type":
+        expected = schema["type"] if isinstance(schema["type"], str) else schema["type"][0]
+        if expected == "string" and path in doc.typed:
+            return [doc.problem(path, f"{field} {_typed_message(doc.typed[path], value)}")]
         return [doc.problem(path, f"{field} {_type_message(schema['type'], value)}")]
     if kind == "enum":
         options = [str(o) for o in schema["enum"]]
-        shown = _short(str(value), quote=False)
+        shown = _short(doc.typed.get(path, str(value)), quote=False)  # what was typed ('yes'), not YAML's True
         return [
             doc.problem(path, f"{field} is '{shown}', which is not one of {quoted_list(options)}{did_you_mean(shown, options)}")
         ]
@@ -265,6 +297,19 @@ _TYPE_WORDS = {
     "number": "a number",
     "boolean": "true or false",
 }
+
+
+def _typed_message(written: str, value: Any) -> str:
+    """``is yes, which YAML reads as true/false; put it in double quotes: "yes"``: what was typed, what YAML made of it."""
+    if isinstance(value, bool):
+        read = "true/false"
+    elif value is None:
+        read = "empty (no value)"
+    else:
+        read = f"the number {value!r}"
+    shown = _short(written, quote=False)
+    fix = f': "{written}"' if shown == written and '"' not in written and "\\" not in written else ""
+    return f"is {shown}, which YAML reads as {read}; put it in double quotes{fix}"
 
 
 def _type_message(expected: str | list[str], value: Any) -> str:

@@ -176,6 +176,9 @@ class YamlDoc:
     key_marks: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
     refused: set[PathKey] = field(default_factory=set)
     """Paths of the values (and keys) the reader refused, each with its problem already reported."""
+    typed: dict[PathKey, str] = field(default_factory=dict)
+    """Paths of the values YAML read as a number, true/false or empty → the text written (``yes``, ``1.10``),
+    so a message can show what the reviewer typed rather than what YAML made of it."""
 
     def where(self, path: PathKey, *, key: bool = False) -> tuple[int, int]:
         """``(line, col)`` of the value (or its key) at ``path``, or of its nearest parent."""
@@ -255,7 +258,11 @@ def _forbidden_char_problem(path: str, lines: _Lines, index: int | None, ch: str
 def _syntax_problem(err: yaml.MarkedYAMLError, text: str, path: str, line_offset: int) -> Problem:
     mark = err.problem_mark or err.context_mark
     what = err.problem or "not valid YAML"
-    lines = text.splitlines()
+    lines = _LINE_BREAK.split(text)
+    located = _explain_layout(err, text, lines, line_offset)
+    if located:
+        (row, col), message = located
+        return Problem(path=path, line=row + 1 + line_offset, col=col + 1, message=message)
     if mark and mark.line < len(lines) and lines[mark.line][mark.column : mark.column + 1] == "\t":
         what = "a tab character here; indent with spaces, not tabs"  # libyaml does not name the character
     if what.startswith("found unexpected end of stream") and err.context_mark:
@@ -266,6 +273,196 @@ def _syntax_problem(err: yaml.MarkedYAMLError, text: str, path: str, line_offset
     hint = next((h for k, h in _SYNTAX_HINTS.items() if what.startswith(k)), "")
     context = f" ({err.context})" if err.context else ""
     return Problem(path=path, line=line, col=col, message=f"YAML syntax error: {what}{context}" + (f"; {hint}" if hint else ""))
+
+
+# The errors libyaml (and the pure-Python parser) give when a line is not where the structure expects it.
+_LAYOUT_ERRORS = (
+    "did not find expected '-' indicator",
+    "did not find expected key",
+    "expected <block end>",
+    "could not find expected ':'",
+    "mapping values are not allowed",
+)
+_KEY_START = re.compile(r"(?:-[ ]+)*[A-Za-z0-9_][A-Za-z0-9_.-]*[ ]*:(?:[ ]|$)")
+_BLOCK_HEADER = re.compile(r"(?P<key>(?:-[ ]+)*[^\s#'\"][^#]*?:)[ ]+(?P<ind>[|>][-+1-9]*)[ ]*(?:#.*)?$")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _is_blank(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith("#")
+
+
+def _spaces(n: int) -> str:
+    return f"{n} space" + ("" if n == 1 else "s")
+
+
+def _explain_layout(err: yaml.MarkedYAMLError, text: str, lines: list[str], offset: int) -> tuple[tuple[int, int], str] | None:
+    """A syntax error that comes from the layout (an unclosed quote, a line indented out of line),
+    explained at the line where the mistake is: ``((row, col), message)``, 0-based, or None."""
+    mark, what = err.problem_mark, err.problem or ""
+    if mark is None or not what.startswith(_LAYOUT_ERRORS):
+        return None
+    quote = _runaway_quote(text, mark, offset)
+    if quote:
+        return quote
+    rows = [mark.line]
+    if what.startswith("could not find expected ':'") and err.context_mark is not None:
+        rows.insert(0, err.context_mark.line)  # the line that starts the would-be key, not where libyaml gave up
+    start = _value_start(lines, mark.line)
+    if start is not None:
+        rows.append(start)  # the line a value of several lines starts on, where its indentation went wrong
+    for row in rows:
+        if row >= len(lines) or _is_blank(lines[row]):
+            continue
+        found = _text_at_its_key(lines, row) or _outdented_in_block(lines, row) or _out_of_line(lines, row, mark, what, offset)
+        if found:
+            return found
+    return None
+
+
+def _runaway_quote(text: str, mark, offset: int) -> tuple[tuple[int, int], str] | None:
+    """A quoted value left open runs on to the next quote of its kind, lines below, and the error is
+    reported there: point at the quote that opens it instead."""
+    last = None
+    try:
+        for token in yaml.scan(text, Loader=_Loader):
+            if token.start_mark.index >= mark.index:
+                break
+            if isinstance(token, yaml.ScalarToken) and token.style in ('"', "'"):
+                last = token
+    except yaml.YAMLError:
+        pass
+    if last is None or last.end_mark.line != mark.line or last.start_mark.line == mark.line:
+        return None
+    start, end = last.start_mark, last.end_mark
+    quote = last.style
+    return (start.line, start.column), (
+        f"YAML syntax error: this quoted value is not closed on its line, so it runs on to the next {quote} "
+        f"on line {end.line + 1 + offset}; close the quote on this line"
+    )
+
+
+def _value_start(lines: list[str], row: int) -> int | None:
+    """The line above ``row`` indented less than it and the lines between: where a plain value that
+    runs on over several lines begins (None if there is none)."""
+    if row >= len(lines) or _is_blank(lines[row]):
+        return None
+    n = _indent(lines[row])
+    for r in range(row - 1, max(row - 200, -1), -1):
+        if _is_blank(lines[r]):
+            continue
+        if _indent(lines[r]) < n:
+            return None if _BLOCK_HEADER.fullmatch(lines[r].strip()) or _KEY_START.match(lines[r].strip()) else r
+    return None
+
+
+def _text_at_its_key(lines: list[str], row: int) -> tuple[tuple[int, int], str] | None:
+    """The first line of a block of text (``explanation: |``) indented no more than its key: YAML takes the
+    text to be empty, reads the line as a key or a value of its own, and trips over it or a line below."""
+    for r in range(row, max(row - 200, -1), -1):
+        header = _BLOCK_HEADER.fullmatch(lines[r].strip())
+        if not header:
+            continue
+        k = _indent(lines[r])
+        body = [x for x in range(r + 1, row + 1) if not _is_blank(lines[x])]
+        if not body or _indent(lines[body[0]]) != k or any(_indent(lines[x]) <= k for x in body[1:]):
+            return None
+        first = lines[body[0]].strip()
+        if _KEY_START.match(first) or first.startswith("- "):
+            return None
+        below = []
+        for x in range(body[0] + 1, len(lines)):
+            if not _is_blank(lines[x]):
+                below = [_indent(lines[x])] if _indent(lines[x]) > k else []
+                break
+        column = (below[0] if below else k + 2) + 1
+        key = f"{header['key'].lstrip('- ').strip()} {header['ind']}"
+        return (body[0], k), (
+            f"this line is indented no more than '{key}' above it, so YAML reads the text of '{key}' as empty; "
+            f"indent the text, to column {column} like the lines below it"
+            if below
+            else f"this line is indented no more than '{key}' above it, so YAML reads the text of '{key}' as empty; "
+            f"indent the text, to column {column} for example"
+        )
+    return None
+
+
+def _outdented_in_block(lines: list[str], row: int) -> tuple[tuple[int, int], str] | None:
+    """A line inside a block of text (``explanation: |``) indented less than the text ends the block
+    early; YAML then trips over it or a line below."""
+    n = _indent(lines[row])
+    body: list[int] = []
+    for r in range(row - 1, -1, -1):
+        line = lines[r]
+        if not line.strip():
+            continue
+        header = _BLOCK_HEADER.fullmatch(line.strip())
+        if _indent(line) <= n and not header:
+            return None
+        if header:
+            key_indent = _indent(line)
+            start = (body[-1] if body else None) if not header["ind"][1:2].isdigit() else None
+            if start is None:
+                return None
+            column = _indent(lines[start])
+            content = lines[row].strip()
+            if not (key_indent <= n < column) or (n == key_indent and _KEY_START.match(content)):
+                return None
+            key = header["key"].lstrip("- ").strip()
+            return (row, n), (
+                f"this line is indented less than the text of '{key} {header['ind']}' above it (which starts at "
+                f"column {column + 1}); indent it to column {column + 1}, or end the text before it"
+            )
+        body.append(r)
+    return None
+
+
+def _out_of_line(lines: list[str], row: int, mark, what: str, offset: int) -> tuple[tuple[int, int], str] | None:
+    """A key or list item indented by a few spaces more or less than the ones it belongs with."""
+    line = lines[row]
+    n = _indent(line)
+    content = line[n:]
+    if what.startswith("mapping values are not allowed"):
+        # A key indented deeper than the 'key: value' line above it is read as more of that value.
+        key = _KEY_START.match(content)
+        if not key or mark.line != row or mark.column != n + key.group().index(":"):
+            return None
+    elif mark.line == row and mark.column != n:
+        return None  # the error is not at the start of the line: not a matter of indentation
+    item = content.startswith("- ") or content == "-"
+    levels: dict[int, int] = {}  # indentation a line here may have → the nearest line above that has it
+    dashes: dict[int, int] = {}
+    above, deepest = None, None
+    for r in range(row - 1, -1, -1):
+        prev = lines[r]
+        if _is_blank(prev):
+            continue
+        i = _indent(prev)
+        if above is None:
+            above = r
+        if deepest is not None and i >= deepest:
+            continue
+        rest = prev[i:]
+        dash = re.match(r"(?:-[ ]+)+", rest)
+        if dash:
+            dashes.setdefault(i, r)
+            levels.setdefault(i + len(dash.group()), r)
+        else:
+            levels.setdefault(i, r)
+        deepest = i
+        if i == 0:
+            break
+    candidates = (dashes or levels) if item else levels
+    if above is None or not candidates or n in candidates:
+        return None
+    target = min(candidates, key=lambda level: (abs(level - n), -level))
+    ref = candidates[target]
+    other = f"the line above it ({ref + 1 + offset})" if ref == above else f"line {ref + 1 + offset} above it"
+    return (row, n), f"this line is indented {_spaces(n)}, but {other} is indented {target}; line them up"
 
 
 class _TooDeep(Exception):
@@ -449,6 +646,8 @@ class _Builder:
             )
             return None
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+        if event.value:
+            self.doc.typed[path] = event.value  # what was typed: 'yes', '1.10'
         try:
             return self.loader.yaml_constructors[tag](self.loader, node)
         except Exception as err:  # noqa: BLE001 - any constructor failure becomes a located problem

@@ -215,8 +215,8 @@ def test_the_id_pattern_is_the_one_slug_rule():
 def test_verdict_label_instead_of_id_says_which_ids(problems):
     found = problems(edit(A, "verdict: misleading", "verdict: Mostly accurate"))
     assert found == [
-        f"{A}:17:14: claim 'c-swiss': 'verdict' must be a verdict id from content/verdicts.yaml, such as "
-        "'mostly-accurate' (the id, not the label shown on the page)"
+        f"{A}:17:14: claim 'c-swiss': 'verdict' is 'Mostly accurate', which is not a verdict's id; the verdicts are: "
+        "accurate “Accurate”, inaccurate “Inaccurate”, misleading “Misleading” (see content/verdicts.yaml)"
     ]
 
 
@@ -224,8 +224,7 @@ def test_fact_and_source_references_that_are_not_ids(problems):
     changes = edit(A, "fact: moon-made-of", "fact: Moon made of")
     changes[A] = changes[A].replace("sources: [daily-mirror-copy]", "sources: [Daily Mirror]")
     assert problems(changes) == [
-        f"{A}:13:11: claim 'c-cheese': 'fact' must be a fact id from content/facts.yaml: lower-case letters and "
-        "digits joined by '-' or '.'",
+        f"{A}:13:11: claim 'c-cheese': 'fact' is 'Moon made of'; write the fact's id: fact: moon-made-of",
         f"{A}:20:15: claim 'c-swiss': 'sources[1]' {ID_MESSAGE}",
     ]
 
@@ -353,7 +352,7 @@ def test_check_shape_does_not_repeat_the_readers_problem():
 def test_inf_in_a_text_field_is_reported_by_the_schema():
     text = "facts:\n  - id: a\n    title: " + "1" * 400 + ".5\n    summary: S.\n    sources: [s]\n"
     assert shape("facts", text) == [
-        "x.yaml:3:12: fact 'a': 'title' must be text, but it is a number (inf to YAML); put the value in double quotes"
+        "x.yaml:3:12: fact 'a': 'title' is " + "1" * 59 + "…, which YAML reads as the number inf; put it in double quotes"
     ]
 
 

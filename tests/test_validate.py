@@ -67,7 +67,7 @@ def test_missing_field_points_at_the_item(problems):
 def test_mistyped_field_says_to_quote_it(problems):
     found = problems(edit(TL, "title: Mission planned", "title: no"))
     assert found == [
-        f"{TL}:12:12: event 'ev-mission': 'title' must be text, but it is true/false (False to YAML); put the value in double quotes"
+        f"{TL}:12:12: event 'ev-mission': 'title' is no, which YAML reads as true/false; put it in double quotes: \"no\""
     ]
 
 
@@ -111,7 +111,8 @@ def test_duplicate_claim_id_in_another_article_file(problems, project):
 def test_unknown_source_suggests_the_closest_id(problems):
     found = problems(edit(A, "sources: [daily-mirror-copy]", "sources: [daily-mirror-cpy]"))
     assert found == [
-        f"{A}:20:15: unknown source 'daily-mirror-cpy' (did you mean 'daily-mirror-copy', “Agency says moon is rock”?); "
+        f"{A}:20:15: unknown source 'daily-mirror-cpy' (did you mean 'daily-mirror-copy', “Agency says moon is rock”, "
+        "Mirror Site, date unknown?); "
         "sources are defined in content/sources.yaml"
     ]
 
@@ -120,9 +121,10 @@ def test_unknown_event_and_verdict(problems):
     changes = edit(A, "events: [ev-mission]", "events: [ev-misson]")
     changes[A] = changes[A].replace("verdict: accurate", "verdict: acurate")
     assert problems(changes) == [
-        f"{A}:24:14: unknown verdict 'acurate' (did you mean 'accurate'?); a verdict is one of 'accurate', 'inaccurate', "
-        "'misleading' (see content/verdicts.yaml)",
-        f"{A}:28:14: unknown event 'ev-misson' (did you mean 'ev-mission', “Mission planned”?); events are defined in content/timeline.yaml",
+        f"{A}:24:14: unknown verdict 'acurate' (did you mean 'accurate', “Accurate”?); the verdicts are: accurate “Accurate”, "
+        "inaccurate “Inaccurate”, misleading “Misleading” (see content/verdicts.yaml)",
+        f"{A}:28:14: unknown event 'ev-misson' (did you mean 'ev-mission', “Mission planned”, 2025-05?); "
+        "events are defined in content/timeline.yaml",
     ]
 
 
@@ -310,8 +312,8 @@ def test_a_change_needs_a_full_date_and_a_previous_verdict_that_exists(problems)
     )
     assert found == [
         f"{A}:22:15: must be a full date, YYYY-MM-DD",
-        f"{A}:24:27: unknown verdict 'acurate' (did you mean 'accurate'?); a verdict is one of 'accurate', 'inaccurate', "
-        "'misleading' (see content/verdicts.yaml)",
+        f"{A}:24:27: unknown verdict 'acurate' (did you mean 'accurate', “Accurate”?); the verdicts are: accurate “Accurate”, "
+        "inaccurate “Inaccurate”, misleading “Misleading” (see content/verdicts.yaml)",
     ]
 
 
