@@ -5,8 +5,11 @@ client); the rest is replaced, because livereload as it ships stands in the way:
 its watcher polls every 0.8 s and it drops a reload that comes within about
 3 s of the previous one, so a second save soon after the first never reaches
 the page. Here watchfiles (inotify) reports changes as they happen, grouped
-into one batch per burst of saves; ``Preview`` rebuilds what the batch
-affects; and every open page is told to reload, with no throttle. When a save
+into one batch per burst of saves (and a poll every second catches whatever
+it missed); ``Preview`` rebuilds what the batch and every other changed input
+affect; every open page is told to reload, with no throttle; and only then is
+the search index made again, in a thread of its own, from the latest good
+save. When a save
 breaks the build, the last good site keeps being served and each page shows
 the problems at its top, the same text ``check`` prints.
 
@@ -23,6 +26,7 @@ import errno
 import html
 import ipaddress
 import mimetypes
+import os
 import re
 import signal
 import socket
@@ -32,15 +36,15 @@ import urllib.parse
 import webbrowser
 from pathlib import Path
 
-import watchfiles
 from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
 from tornado import web
 from tornado.httpserver import HTTPServer
-from tornado.ioloop import IOLoop
+from tornado.ioloop import IOLoop, PeriodicCallback
 from tornado.netutil import bind_sockets
+from watchfiles._rust_notify import RustNotify
 
 from .diagnostics import BuildFailed
-from .load import CONTENT, SEEDS, TEMPLATES
+from .load import CONTENT, SEEDS, TEMPLATES, classify
 from .preview import Outcome, Preview
 from .write import check_output_dir
 
@@ -53,8 +57,10 @@ _PREVIEW_CSS = b"""
 """
 
 
-def serve(root: Path, *, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False, drafts: bool = False) -> int:
-    """Build, serve the site on ``host:port``, rebuild on every save, reload the open pages. Returns an exit code."""
+def serve(root: Path, *, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False, drafts: bool = True) -> int:
+    """Build, serve the site on ``host:port``, rebuild on every save, reload the open pages. Returns an exit code.
+
+    Drafts are shown (a reviewer previews work in progress) unless ``drafts=False``."""
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
         print(f"error: --port must be a whole number from 0 to 65535 (0 picks a free port), not {port}", file=sys.stderr)
         return 1
@@ -78,10 +84,20 @@ def serve(root: Path, *, host: str = "127.0.0.1", port: int = 8000, open_browser
     server.add_sockets(sockets)
     loop = IOLoop.current()
     stop = threading.Event()
-    # Watching starts before the first build reads the files, so a save made meanwhile is not lost.
-    watcher = threading.Thread(target=_watch, args=(root, preview, loop, stop), daemon=True, name="watch")
-    watcher.start()
+    rebuilder = _Rebuilder(preview, loop)
+    # Watching starts before the first build reads the files (the inotify watches are in place when
+    # _watch returns its thread), so a save made meanwhile is not lost.
+    watcher = _watch(root, rebuilder, stop)
     _report(preview.start(), first=True)
+    search = threading.Thread(
+        target=preview.run_search,
+        args=(stop, lambda changed: changed and loop.add_callback(_reload_browsers)),  # show or clear its problems
+        daemon=True,
+        name="search-index",
+    )
+    search.start()
+    poll = PeriodicCallback(rebuilder.poll, 1000)  # for what the watcher missed; costs a stat per input file
+    poll.start()
     url = f"http://{_netloc(host, hosts.port)}/"
     print(f"Serving {out} at {url} (Ctrl-C to stop)", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: loop.add_callback_from_signal(loop.stop))
@@ -95,8 +111,10 @@ def serve(root: Path, *, host: str = "127.0.0.1", port: int = 8000, open_browser
         pass
     finally:
         stop.set()
+        poll.stop()
         server.stop()
         watcher.join(timeout=2)
+        search.join(timeout=2)
         print("Stopped.", flush=True)
     return 0
 
@@ -265,20 +283,88 @@ class _ReloadSocket(LiveReloadHandler):
         return host is not None and (_canonical(parts.hostname), port or default) == (host[0], host[1] or default)
 
 
-def _watch(root: Path, preview: Preview, loop: IOLoop, stop: threading.Event) -> None:
-    """Watch the inputs (inotify); hand each burst of changes to the IO loop as one rebuild."""
-    folders = [root / name for name in (CONTENT, TEMPLATES, SEEDS) if (root / name).is_dir()]
-    # step: wait 30 ms of quiet before yielding, so an editor's write-temp-then-rename
-    # or a git checkout arrives as one batch (never a half-written file).
-    for changes in watchfiles.watch(*folders, stop_event=stop, step=30, debounce=1600, raise_interrupt=False):
-        rels = sorted({Path(path).resolve().relative_to(root.resolve()).as_posix() for _, path in changes})
-        loop.add_callback(_rebuild, preview, rels)
+STEP_MS = 20
+"""Quiet time that ends a burst of saves: an editor's write-temp-then-rename or a ``git checkout`` arrives as
+one batch. A burst cut in two costs a second rebuild, never a save: the next batch brings the rest."""
 
 
-def _rebuild(preview: Preview, rels: list[str]) -> None:
-    # Preview.update turns every failure, expected or not, into problems (and prints a traceback for a bug).
-    _report(preview.update(rels), changed=rels)
-    _reload_browsers()
+def _watch(root: Path, rebuilder: _Rebuilder, stop: threading.Event) -> threading.Thread:
+    """Watch the inputs (inotify) in a thread; hand each burst of changes to ``rebuilder``. The watches are in
+    place when this returns (watchfiles' own ``watch`` sets them up in its generator, some time later)."""
+    folders = [str(root / name) for name in (CONTENT, TEMPLATES, SEEDS) if (root / name).is_dir()]
+    notify = RustNotify(folders, False, False, 300, True, True)
+    prefix = {str(top / name): name for top in {root, root.resolve()} for name in (CONTENT, TEMPLATES, SEEDS)}
+
+    def run() -> None:
+        with notify:
+            while not stop.is_set():
+                try:
+                    changes = notify.watch(1600, STEP_MS, 500, stop)
+                except Exception as err:  # noqa: BLE001 - the poll keeps the preview going
+                    print(f"watching stopped ({type(err).__name__}: {err}); changes are picked up every second", file=sys.stderr)
+                    return
+                if isinstance(changes, str):  # 'timeout', 'stop', 'signal'
+                    continue
+                rels = set()
+                for _, path in changes:
+                    # The reported path starts with the folder watched: no resolve(), which a link would lead out of.
+                    for folder, name in prefix.items():
+                        rel = name + "/" + Path(path[len(folder) + 1 :]).as_posix()
+                        if path.startswith(folder + os.sep) and classify(rel)[0] is not None:  # not an editor's temporary
+                            rels.add(rel)
+                if rels:
+                    rebuilder.add(rels)
+
+    thread = threading.Thread(target=run, daemon=True, name="watch")
+    thread.start()
+    return thread
+
+
+class _Rebuilder:
+    """Rebuilds on the IO loop, one at a time: the changes that arrive during a rebuild wait for the next one,
+    which takes them all."""
+
+    def __init__(self, preview: Preview, loop: IOLoop):
+        self.preview, self.loop = preview, loop
+        self.lock = threading.Lock()
+        self.pending: set[str] = set()
+        self.scheduled = False
+
+    def add(self, rels: set[str]) -> None:
+        """From any thread."""
+        with self.lock:
+            self.pending |= rels
+            if self.scheduled:
+                return
+            self.scheduled = True
+        self.loop.add_callback(self.run)
+
+    def poll(self) -> None:
+        """On the IO loop: any input that changed without the watcher saying so."""
+        if not self.scheduled:
+            missed = self.preview.rescan()
+            if missed:
+                self.add(missed)
+
+    def run(self) -> None:
+        with self.lock:
+            rels, self.pending, self.scheduled = sorted(self.pending), set(), False
+        # Preview.update turns every failure, expected or not, into problems (and prints a traceback for a bug).
+        # The pages that list every article's claims wait for the next run, right after this one's reload.
+        try:
+            outcome = self.preview.update(rels, search=False, first_only=True)
+        except Exception as err:  # noqa: BLE001 - reading failed: it is read again on the next poll
+            print(f"reading the changes failed ({type(err).__name__}: {err}); trying again", file=sys.stderr)
+            self.loop.call_later(0.2, self.add, set(rels))
+            return
+        _report(outcome, changed=rels or ["the pages that list every article's claims"])
+        if rels or any(p.endswith((".html", ".css")) for p in outcome.written) or not outcome.ok:
+            _reload_browsers()  # the pages first,
+        if outcome.deferred:
+            # then, once the reloaded pages have been asked for and served, the pages listing every claim,
+            self.loop.call_later(0.05, self.add, set())
+        elif outcome.ok:
+            self.preview.request_search()  # then the search index, in its own thread
 
 
 def _report(outcome: Outcome, *, changed: list[str] | None = None, first: bool = False) -> None:
@@ -368,10 +454,11 @@ class _SiteHandler(web.RequestHandler):
             f'<script src="/livereload.js?port={port}" defer></script><link rel="stylesheet" href="/_preview/preview.css">'
         ).encode()
         page = page.replace(b"</head>", head + b"</head>", 1)
-        if self.preview.problems:
+        problems = self.preview.all_problems()
+        if problems:
             match = _BODY_OPEN.search(page)
             at = match.end() if match else 0
-            page = page[:at] + _problems_html(self.preview.problems).encode() + page[at:]
+            page = page[:at] + _problems_html(problems).encode() + page[at:]
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.finish(page)
 
@@ -394,11 +481,14 @@ class _StatusHandler(web.RequestHandler):
 
     def get(self) -> None:
         self.set_header("Cache-Control", "no-store")
+        problems = self.preview.all_problems()
         self.finish(
             {
                 "builds": self.preview.builds,
-                "ok": not self.preview.problems,
-                "problems": [p.format() for p in self.preview.problems],
+                "ok": not problems,
+                "problems": [p.format() for p in problems],
+                "search": "current" if self.preview.search_current else "pending",
+                "drafts": self.preview.drafts,
             }
         )
 

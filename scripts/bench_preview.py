@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import socket
 import statistics
@@ -128,6 +129,7 @@ def main() -> int:
     parser.add_argument("--saves", type=int, default=20)
     parser.add_argument("--no-browser", action="store_true")
     args = parser.parse_args()
+    load_before = _load()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         for name in ("content", "seeds", "templates"):
@@ -156,10 +158,15 @@ def main() -> int:
         finally:
             server.terminate()
             server.wait(timeout=10)
-    print("| what | saves | median ms | p90 ms | max ms |")
+    print("| what | saves | median ms | p90 ms | max ms (worst) |")
     print("|---|---|---|---|---|")
     print("\n".join(rows))
+    print(f"load average (1, 5, 15 min) before: {load_before}, after: {_load()}; {os.cpu_count()} cores")
     return 0
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def _ready(base: str) -> bool:

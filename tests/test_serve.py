@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import signal
 import socket
@@ -160,6 +161,17 @@ def start_server(root: Path, port: int) -> subprocess.Popen:
     pytest.fail("build.py serve did not start: " + process.communicate()[0])
 
 
+def wait_for_search_index(port: int, timeout: float = 10) -> None:
+    """Until status.json says the search index is that of the latest good save."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        status = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/_preview/status.json", timeout=2).read())
+        if status["search"] == "current":
+            return
+        time.sleep(0.02)
+    pytest.fail(f"the search index was never brought up to date: {status}")
+
+
 @pytest.mark.browser
 def test_preview_follows_saves_and_shows_problems_in_the_page(project, browser):
     root = project()
@@ -177,6 +189,7 @@ def test_preview_follows_saves_and_shows_problems_in_the_page(project, browser):
         rewrite(root, A, "explanation: First edit.", "explanation: Second edit.")
         expect(body).to_contain_text("Second edit.", timeout=5000)
 
+        wait_for_search_index(port)  # made after the page is served: let it finish before comparing
         site_before = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
         rewrite(root, A, "    quote: svizzero", "    quote: svizzera")
         overlay = page.locator(".preview-problems")

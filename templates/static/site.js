@@ -9,8 +9,31 @@
 (function () {
   "use strict";
 
+  // Across a reload (the live preview reloads the page on every save) the tab keeps its scroll position
+  // and its open note: saved in sessionStorage as the page goes, taken back once by the next page of the
+  // tab if it has the same address and comes within a minute.
+  var KEEP = "factsite-kept-view";
+  var kept = null;
+  try {
+    kept = JSON.parse(sessionStorage.getItem(KEEP) || "null");
+    sessionStorage.removeItem(KEEP);
+  } catch (e) { kept = null; }
+  if (!kept || kept.path !== location.pathname || !(Date.now() - kept.at < 60000)) kept = null;
+  var keptNote = function () { return null; }; // the open (or current) note's id, on article pages
+  window.addEventListener("pagehide", function () {
+    try {
+      sessionStorage.setItem(KEEP, JSON.stringify({ path: location.pathname, at: Date.now(), y: window.scrollY, note: keptNote() }));
+    } catch (e) { /* storage full or refused: nothing kept */ }
+  });
+  function restoreScroll() {
+    if (!kept) return;
+    var y = kept.y;
+    window.scrollTo(0, y);
+    window.addEventListener("load", function () { if (Math.abs(window.scrollY - y) > 2) window.scrollTo(0, y); }, { once: true });
+  }
+
   var body = document.querySelector(".article-body");
-  if (!body) return;
+  if (!body) { restoreScroll(); return; }
   var scroller = document.querySelector(".timeline-scroll");
   var reduce = window.matchMedia("(prefers-reduced-motion: reduce)");
   var open = null; // {ref, note} opened by script on a narrow screen
@@ -189,6 +212,22 @@
   document.addEventListener("mouseover", function (event) { pairWith(event.target); });
   document.addEventListener("focusin", function (event) { pairWith(event.target); });
   document.addEventListener("mouseout", clear);
+
+  keptNote = function () { return open ? open.note.id : shown.length ? shown[0].id : null; };
+  (function restoreNote() {
+    var note = kept && kept.note ? document.getElementById(kept.note) : null;
+    if (!note || !note.classList.contains("note")) { restoreScroll(); return; }
+    var ref = Array.prototype.filter.call(document.querySelectorAll("a.claim-ref"), function (a) { return noteFor(a) === note; })[0];
+    if (!besideText(note) && ref) { // a phone: open it in place, as a tap on its label did
+      note.classList.add("open");
+      ref.setAttribute("aria-expanded", "true");
+      ref.setAttribute("aria-controls", note.id);
+      open = { ref: ref, note: note };
+    } else {
+      showBeside([note]);
+    }
+    restoreScroll(); // after the note opened in place, which moves what follows it
+  })();
 
   // Printing shows everything, including the timeline details readers did not open.
   var closedDetails = [];
