@@ -203,8 +203,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
     serve.add_argument("--open", action="store_true", help="open the site in a browser")
-    serve.add_argument("--drafts", action="store_true", help="include drafts")
-    serve.set_defaults(command=cmd_serve)
+    serve.add_argument("--drafts", dest="drafts", action="store_true", help="show drafts, marked (the default)")
+    serve.add_argument("--no-drafts", dest="drafts", action="store_false", help="hide what is marked draft: true")
+    serve.set_defaults(command=cmd_serve, drafts=True)
     return parser
 
 

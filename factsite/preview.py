@@ -29,7 +29,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from . import search_index
+from . import idschema, search_index
 from .cache import Memo
 from .diagnostics import BuildFailed, Problem
 from .load import CONTENT, SEEDS, TEMPLATES, Project, classify, read_project, refresh_project
@@ -162,7 +162,9 @@ class Preview:
         writing = False
         try:
             digests = self.input_digests()
-            site, pages = plan(self.project, check_project(self.project, self.memo), drafts=self.drafts)
+            checked = check_project(self.project, self.memo)
+            idschema.write(self.project.root, checked)  # the editor's completion of ids follows each save
+            site, pages = plan(self.project, checked, drafts=self.drafts)
             stale = self.affected_pages(pages, digests)
             later = [p for p in stale if _site_wide(p)] if first_only and self.on_disk else []
             if len(later) == len(stale):  # nothing else changed: no reason to wait
@@ -255,9 +257,10 @@ class Preview:
 
     @property
     def search_current(self) -> bool:
-        """Whether the index on disk is that of the latest good site (or its making failed)."""
+        """Whether the index on disk (or its making failing) and every page are those of the latest good site:
+        no page left for later, no index waiting to be made."""
         with self._search_wanted:
-            return self._search_done == self._search_requested
+            return self._search_done == self._search_requested and not self._deferred
 
     def all_problems(self) -> list[Problem]:
         """The latest rebuild's problems, then the search index's."""
