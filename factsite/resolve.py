@@ -13,9 +13,10 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .diagnostics import Problem
+from .importer import next_free_id
 from .model import Loc
 from .schema import describe_path
 from .yamlsrc import YamlDoc
@@ -43,6 +44,8 @@ class Resolver:
     """The ids of one build, and the references waiting to be checked."""
 
     problems: list[Problem] = field(default_factory=list)
+    dupes: list[tuple[int, str]] = field(default_factory=list)
+    """(index in ``problems``, id) of each duplicate claim id, to suggest the next free one once all are known."""
     ids: dict[str, dict[str, tuple[str, Loc]]] = field(default_factory=lambda: {"site": {}, "verdict": {}})
     """Namespace → id → (kind, where defined). Verdicts have a namespace of their own."""
     titles: dict[str, str] = field(default_factory=dict)
@@ -74,6 +77,8 @@ class Resolver:
                     f"ids must be unique across {scope}",
                 )
             )
+            if kind == "claim" and re.fullmatch(r"c\d+-\d+", id_):  # the claim-id scheme: cNNN-MM
+                self.dupes.append((len(self.problems) - 1, id_))
             return
         registry[id_] = (kind, Loc(path=doc.path, line=line, col=col))
         if title:
@@ -101,6 +106,11 @@ class Resolver:
 
     def check(self) -> list[Problem]:
         """Every id an item cites must be defined (even if its definition has problems)."""
+        claims = self.of_kind("claim")
+        for n, id_ in self.dupes:
+            free = next_free_id(claims, id_.rpartition("-")[0])
+            self.problems[n] = replace(self.problems[n], message=self.problems[n].message + f"; the next free id is {free}")
+        self.dupes = []
         found: list[Problem] = []
         for ref in self.refs:
             if ref.kind in self.broken:

@@ -336,3 +336,13 @@ def test_unsafe_link_in_a_page_points_at_its_line(problems):
         "content/pages/about.md:6:1: link 'javascript:alert(1)' is not allowed: links must be http(s), "
         "mailto or a path inside the site"
     ]
+
+
+def test_a_duplicate_claim_id_suggests_the_next_free_one(problems):
+    changes = edit(A, "  - id: c-swiss\n", "  - id: c100-01\n")
+    changes[A] = changes[A].replace("  - id: c-cost\n", "  - id: c100-01\n")
+    found = problems(changes)
+    assert found == [
+        f"{A}:21:9: id 'c100-01' is already used by the claim at {A}:14:9; ids must be unique across claims, events, "
+        "sources and facts; the next free id is c100-02"
+    ]
