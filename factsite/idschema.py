@@ -25,6 +25,7 @@ each atomically (a temporary file renamed over it).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -109,6 +110,7 @@ def ids_schema(site: Site) -> dict[str, Any]:
     }
 
 
+@functools.cache  # the package's schemas do not change while the preview runs
 def editor_schemas() -> dict[str, bytes]:
     """The package's schemas for editors ({file name: bytes}): common.schema.json's references also need a known id."""
     out = {}

@@ -49,11 +49,9 @@ def plan(site: Site, inputs: Inputs) -> list[PageSpec]:
 
 
 def claim_updated(views: Views, claim: Claim) -> dt.date | None:
-    """When a claim's check last changed: its last change on the record, else its article's review date."""
-    if claim.history:
-        return max(change.date.earliest() for change in claim.history)
-    review = views.site.reviews.get(claim.article)
-    return review.on.earliest() if review else None
+    """When a claim's check last changed, as a day (see ``Views.claim_modified``)."""
+    modified = views.claim_modified(claim)
+    return modified.earliest() if modified else None
 
 
 def article_updated(views: Views, article: Article) -> dt.date | None:

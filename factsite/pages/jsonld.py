@@ -83,7 +83,7 @@ def claim_review(views: Views, claim: Claim) -> dict[str, Any]:
     }
     if review:
         data["datePublished"] = review.on.iso()
-    modified = claim.history[-1].date if claim.history else review.on if review else None
+    modified = views.claim_modified(claim)
     if modified:
         data["dateModified"] = modified.iso()
     return data

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .. import layout, vocab
-from ..dates import Window, publication_window
+from ..dates import PartialDate, Window, publication_window
 from ..model import Article, Change, Claim, Fact, Site
 
 
@@ -74,50 +74,31 @@ class Views:
         }
 
     def corrections(self) -> list[dict[str, Any]]:
-        """Every change on the record, newest first: each with the claim (its view) or the event it concerns,
-        and the site path of the page that shows it."""
-        entries = []
+        """Every change on the record, newest first: each with the claim (its view), the shared fact or the
+        event it concerns, and the site path of the page that shows it."""
+        entries: list[dict[str, Any]] = []
+
+        def record(owner_id: str, changes, *, url: str, title: str, claim=None, fact=None, event=None) -> None:
+            for n, change in enumerate(changes, start=1):
+                entries.append({**self.change_view(change), "claim": claim, "fact": fact, "event": event,
+                                "url": url, "id": f"{owner_id}-{n}", "title": title})  # fmt: skip
+
         for claim in self.published_claims():
-            view = self.claim_view(claim)
-            for n, change in enumerate(claim.history):
-                entries.append(
-                    {
-                        **self.change_view(change),
-                        "claim": view,
-                        "event": None,
-                        "fact": None,
-                        "url": view["url"],
-                        "id": f"{claim.id}-{n + 1}",
-                        "title": claim.claim,
-                    }
-                )
+            if claim.history:  # a claim's view is made only when it has something on the record
+                view = self.claim_view(claim)
+                record(claim.id, claim.history, url=view["url"], title=claim.claim, claim=view)
         for fact in self.site.facts.values():
-            for n, change in enumerate(fact.history):
-                entries.append(
-                    {
-                        **self.change_view(change),
-                        "claim": None,
-                        "event": None,
-                        "fact": fact,
-                        "url": layout.fact_path(fact.id),
-                        "id": f"{fact.id}-{n + 1}",
-                        "title": fact.title,
-                    }
-                )
+            record(fact.id, fact.history, url=layout.fact_path(fact.id), title=fact.title, fact=fact)
         for event in self.site.events.values():
-            for n, change in enumerate(event.history):
-                entries.append(
-                    {
-                        **self.change_view(change),
-                        "claim": None,
-                        "event": event,
-                        "fact": None,
-                        "url": layout.event_url(event.id),
-                        "id": f"{event.id}-{n + 1}",
-                        "title": event.title,
-                    }
-                )
+            record(event.id, event.history, url=layout.event_url(event.id), title=event.title, event=event)
         return sorted(entries, key=lambda e: (e["date"].earliest(), e["id"]), reverse=True)
+
+    def claim_modified(self, claim: Claim) -> PartialDate | None:
+        """When a claim's check last changed: its last change on the record, else its article's review date."""
+        if claim.history:
+            return claim.history[-1].date
+        review = self.site.reviews.get(claim.article)
+        return review.on if review else None
 
     def published_claims(self) -> Iterable[Claim]:
         """Every claim that is on the site, article by article."""
