@@ -117,11 +117,38 @@ def quote_url(article_slug: str, claim_id: str) -> str:
 
 
 def event_url(event_id: str) -> str:
-    return f"{TIMELINE}#event-{event_id}"
+    """A timeline event's own page: its account, its sources and the claims that cite it."""
+    return f"events/{event_id}.html"
 
 
 def source_url(source_id: str) -> str:
-    return f"{SOURCES}#source-{source_id}"
+    """A source's own page: its details, its archived copy and every claim and event that cites it."""
+    return f"sources/{source_id}.html"
+
+
+ARCHIVE = "archive/index.html"
+"""The archive: every month with its articles, and the numbered pages of every article."""
+
+
+def paged(first: str, number: int) -> str:
+    """Page ``number`` of a list whose first page is ``first``: ``sources.html`` → ``sources/page/2.html``,
+    ``facts/index.html`` → ``facts/page/2.html``, ``events/ev01.html`` → ``events/ev01/page/2.html``.
+    Page 1 is ``first`` itself. (No id contains ``/``, so these never collide with an item's own page.)"""
+    if number == 1:
+        return first
+    stem = first.removesuffix("/index.html") if first.endswith("/index.html") else first.removesuffix(".html")
+    return f"{stem}/page/{number}.html"
+
+
+def archive_page(number: int) -> str:
+    """The ``number``-th page of every article, counted from the oldest: its address never changes as
+    newer articles arrive (page 1 holds the oldest)."""
+    return f"archive/page/{number}.html"
+
+
+def month_path(month: str, number: int = 1) -> str:
+    """The articles of one month (``2025-08``, or ``undated``), counted from the oldest when paged."""
+    return paged(f"archive/{month}.html", number)
 
 
 def url_for(kind: str, key: str = "") -> str:
@@ -146,6 +173,8 @@ _URLS = {
     "static": static_path,
     "event": event_url,
     "source": source_url,
+    "archive": lambda _: ARCHIVE,
+    "path": lambda path: path,
 }
 
 

@@ -29,11 +29,13 @@ def test_build_writes_every_page(project):
     assert build.main(["-C", str(root)]) == 0
     files = sorted(tree_digest(root / "site"))
     assert [f for f in files if not f.startswith("pagefind/")] == [
-        ".factsite-site", "404.html", "about.html", "annotations/moon.jsonld", "articles/moon.html",
+        ".factsite-site", "404.html", "about.html", "annotations/moon.jsonld",
+        "archive/2025-08.html", "archive/index.html", "archive/page/1.html", "articles/moon.html",
         "claims/c-cheese.html", "claims/c-cost.html", "claims/c-swiss.html", "corrections.html",
         "data/claimreview-feed.json", "data/claims.csv", "data/claims.json", "data/datapackage.json",
-        "facts/index.html", "facts/moon-made-of.html", "feeds/corrections.xml", "feeds/fact-checks.xml",
+        "events/ev-later.html", "events/ev-mission.html", "events/ev-report.html", "facts/index.html", "facts/moon-made-of.html", "feeds/corrections.xml", "feeds/fact-checks.xml",
         "index.html", "methodology.html", "robots.txt", "search.html", "sitemap.xml", "sources.html",
+        "sources/daily-mirror-copy.html", "sources/space-agency.html",
         "static/favicon.svg", "static/print.css", "static/search.js", "static/site.js", "static/style.css",
         "static/verdicts.css", "timeline.html",
     ]  # fmt: skip

@@ -41,7 +41,7 @@ def test_changes_are_listed_newest_first_with_what_they_concern(project):
         "formaggio (Test Outlet): The cheese is Swiss. We had the wrong verdict."
     )
     assert '<a href="claims/c-swiss.html">The cheese is Swiss.</a>' in items[0][2]
-    assert '<a href="timeline.html#event-ev-later">Mission delayed</a>' in items[1][2]
+    assert '<a href="events/ev-later.html">Mission delayed</a>' in items[1][2]
     assert "Clarification, 30 November 2026" in _text(items[1][2])
 
 

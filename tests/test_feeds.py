@@ -238,7 +238,7 @@ def test_a_change_on_the_record_is_an_entry_and_dates_its_article(project):
     assert 'href="https://example.org/test/sources.html"' in first.content[0].value
     assert second.title == "Clarification: Mission delayed"
     assert second.updated == ts("2026-11-30")
-    assert second.link == "https://example.org/test/timeline.html#event-ev-later"
+    assert second.link == "https://example.org/test/events/ev-later.html"
     assert feed.feed.updated == ts("2026-12-01")
     checks = parse(pages[layout.FEED_CHECKS])
     assert [e.updated for e in checks.entries] == [ts("2026-12-01")]  # the newest of the review and the change

@@ -128,7 +128,10 @@ def test_the_plan_is_plain_data_that_a_worker_process_can_take(project):
     site, pages = plan(project_, check_project(project_))
     assert pickle.loads(pickle.dumps(pages)) == pages
     assert [p.path for p in pages] == [
-        "index.html", "timeline.html", "sources.html", "static/verdicts.css", "corrections.html", "404.html",
+        "index.html", "archive/index.html", "archive/page/1.html", "archive/2025-08.html",
+        "timeline.html", "events/ev-mission.html", "events/ev-report.html", "events/ev-later.html",
+        "sources.html", "sources/space-agency.html", "sources/daily-mirror-copy.html",
+        "static/verdicts.css", "corrections.html", "404.html",
         "search.html", "feeds/fact-checks.xml", "feeds/corrections.xml", "sitemap.xml", "robots.txt",
         "articles/moon.html", "claims/c-cheese.html", "claims/c-swiss.html", "claims/c-cost.html",
         "annotations/moon.jsonld", "facts/index.html", "facts/moon-made-of.html", "about.html", "methodology.html",

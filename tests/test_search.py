@@ -100,10 +100,10 @@ def test_each_part_is_a_record_in_its_own_language(real_site, real_records):
 
     published = [c for cs in real_site.claims.values() for c in cs if c.id in real_site.anchors]
     assert sorted(r.url for r in real_records if r.kind == "Claim") == sorted(f"claims/{c.id}.html" for c in published)
-    assert [r.url for r in real_records if r.kind == "Event"] == [f"timeline.html#event-{e}" for e in real_site.events]
-    assert [r.url for r in real_records if r.kind == "Source"] == [f"sources.html#source-{s}" for s in real_site.sources]
+    assert [r.url for r in real_records if r.kind == "Event"] == [f"events/{e}.html" for e in real_site.events]
+    assert [r.url for r in real_records if r.kind == "Source"] == [f"sources/{s}.html" for s in real_site.sources]
     assert {r.lang for r in real_records if r.kind != "Article"} == {"en"}
-    source = by_url["sources.html#source-seed000-tecnoandroid"]
+    source = by_url["sources/seed000-tecnoandroid.html"]
     assert source.content == f"{source.title}\n{real_site.sources['seed000-tecnoandroid'].publisher}"
 
 

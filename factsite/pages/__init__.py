@@ -18,6 +18,7 @@ from ..diagnostics import Problem
 from ..layout import STATIC
 from ..model import Site
 from . import (
+    archive,
     article,
     claim,
     corrections,
@@ -42,6 +43,7 @@ __all__ = ["KINDS", "MODULES", "Kind", "PageSpec", "Views", "input_keys", "plan_
 
 MODULES = (
     home,
+    archive,
     timeline,
     sources,
     verdicts_css,
@@ -64,13 +66,15 @@ KINDS: dict[str, Kind] = {name: kind for module in MODULES for name, kind in mod
 """Every kind of page, by the name a ``PageSpec`` gives in ``kind``."""
 
 
-def plan_pages(site: Site, static: Iterable[str] = ()) -> tuple[list[PageSpec], list[Problem]]:
+def plan_pages(site: Site, static: Iterable[str] = (), *, with_sitemap: bool = True) -> tuple[list[PageSpec], list[Problem]]:
     """Every page of the site in a fixed order, and a problem for each page whose path is already taken.
 
     ``static`` lists the paths of the static files copied into the site (``static/style.css``).
+    ``with_sitemap=False`` leaves out the sitemap's files (which are planned from the other pages).
     """
     inputs = Inputs(site)
-    pages = [spec for module in MODULES for spec in module.plan(site, inputs)]
+    modules = MODULES if with_sitemap else tuple(m for m in MODULES if m is not sitemap)
+    pages = [spec for module in modules for spec in module.plan(site, inputs)]
     taken: dict[str, str] = {path: f"the static file {STATIC}/{path.removeprefix('static/')}" for path in static}
     problems: list[Problem] = []
     kept: list[PageSpec] = []

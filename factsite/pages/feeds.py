@@ -2,8 +2,8 @@
 
 | file | entries |
 |---|---|
-| ``feeds/fact-checks.xml`` | one per published article, newest review first (then by slug): its verdict counts and the claims rated below "mostly accurate", each with its one-line reason |
-| ``feeds/corrections.xml`` | one per correction, update or clarification (``Views.corrections``), newest first |
+| ``feeds/fact-checks.xml`` | one per published article (the newest 50), newest review first (then by slug): its verdict counts and the claims rated below "mostly accurate", each with its one-line reason |
+| ``feeds/corrections.xml`` | one per correction, update or clarification (``Views.corrections``; the newest 50), newest first |
 
 Both are made with ``xml.etree.ElementTree``, never by pasting strings, so whatever a reviewer types
 (``<script>``, ``]]>``, ``&``) comes out as text. Every date is a content date, a review or a change
@@ -33,6 +33,10 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 EPOCH = dt.date(1970, 1, 1)
 """``updated`` of a feed when the site has no dated record at all (no review yet): fixed, never the clock."""
+
+ENTRIES = 50
+"""The newest entries a feed holds, as news sites' feeds do: a feed reader polls it often, and the archive and
+the corrections pages hold the rest. (The feed's ``updated`` is its newest entry's.)"""
 
 CORRECTIONS_TITLE = "{site}: corrections and updates"
 """The corrections feed's title: the site's, said to be the corrections, so a reader subscribed to both tells them apart."""
@@ -91,7 +95,7 @@ def checks_feed(views: Views, key: str) -> bytes:
     """``feeds/fact-checks.xml``: one entry per published article."""
     site = views.site
     base = site.settings.base_url
-    articles = sorted(site.articles.values(), key=lambda a: _review_order(views, a))
+    articles = sorted(site.articles.values(), key=lambda a: _review_order(views, a))[:ENTRIES]
     entries = [check_entry(views, article) for article in articles]
     feed = _feed(
         views,
@@ -109,7 +113,7 @@ def corrections_feed(views: Views, key: str) -> bytes:
     """``feeds/corrections.xml``: one entry per change on the record; valid Atom when there is none yet."""
     site = views.site
     base = site.settings.base_url
-    entries = [correction_entry(views, change) for change in views.corrections()]
+    entries = [correction_entry(views, change) for change in views.corrections()[:ENTRIES]]
     feed = _feed(
         views,
         self_path=layout.FEED_CORRECTIONS,

@@ -1,4 +1,4 @@
-"""The home page: every article with its verdict summary, and the shared facts."""
+"""The home page: the newest articles with their verdict summaries, and the way into the archive."""
 
 from __future__ import annotations
 
@@ -6,21 +6,31 @@ from typing import Any
 
 from .. import layout
 from ..model import Site
+from .archive import newest_first, older_page
+from .paging import PER_PAGE
 from .spec import Inputs, Kind, PageSpec
-from .views import Views, pub_order
+from .views import Views
 
 TEMPLATE = "index.html"
 
 
 def plan(site: Site, inputs: Inputs) -> list[PageSpec]:
-    return [PageSpec(path=layout.HOME, kind="home", inputs=inputs.common | inputs.all_articles | inputs.all_claims)]
+    shown = newest_first(site)[: PER_PAGE["articles"]]
+    # Which articles are newest depends on every article's date; the summaries on the shown ones' claims.
+    claims = frozenset(f"claims:{slug}" for slug in shown)
+    return [PageSpec(path=layout.HOME, kind="home", inputs=inputs.common | inputs.all_articles | claims)]
 
 
 def context(views: Views, key: str) -> dict[str, Any]:
-    summaries = [views.article_summary(a) for a in views.site.articles.values()]
-    summaries.sort(key=lambda s: (pub_order(s["article"]), s["article"].slug))
-    facts = [views.fact_summary(f) for f in views.site.facts.values()]
-    return {**views.base(), "articles": summaries, "facts": facts}
+    site = views.site
+    shown = newest_first(site)[: PER_PAGE["articles"]]
+    return {
+        **views.base(),
+        "articles": [views.article_summary(site.articles[slug]) for slug in shown],
+        "total": len(site.articles),
+        "older": older_page(site, len(shown)),
+        "facts": [{"fact": f, "url": layout.fact_path(f.id)} for f in site.facts.values()],
+    }
 
 
 KINDS = {"home": Kind(TEMPLATE, context, "the home page")}

@@ -14,8 +14,12 @@ a review (``review.on``) or a change on the record (``history``):
 | the home page | the newest of every article's |
 | the facts index, a fact | the newest of the claims they compare |
 | the timeline, the sources | the newest of the claims they list and of their events' changes |
+| a source, an event | the newest of the claims citing it (and of the event's changes) |
 | the corrections page | its newest change, else the newest review date (which it then shows) |
-| prose pages, and any other | none: they show no dated record |
+| prose pages, the archive, and any other | none: they show no dated record of their own |
+
+The protocol allows 50,000 addresses a file: a larger site gets ``sitemap.xml`` as a sitemap index
+naming ``sitemaps/<n>.xml``, each of at most 50,000 addresses.
 
 The dates of events and sources are left out on purpose: they say when something happened or was
 published elsewhere, not when the page changed, and a planned event may lie in the future.
@@ -34,13 +38,27 @@ from .spec import Inputs, Kind, PageSpec
 from .views import Views
 
 SITEMAPS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+PER_FILE = 50_000
+"""The protocol's limit of addresses in one sitemap file."""
+
+
+def part_path(number: int) -> str:
+    return f"sitemaps/{number}.xml"
 
 
 def plan(site: Site, inputs: Inputs) -> list[PageSpec]:
-    return [
+    pages = [
         PageSpec(path=layout.SITEMAP, kind="sitemap", inputs=inputs.everything),
         PageSpec(path=layout.ROBOTS, kind="robots", inputs=frozenset({"site"})),
     ]
+    parts = _parts(len(indexed_pages(site)))
+    if parts > 1:
+        pages += [PageSpec(path=part_path(n), kind="sitemap", key=str(n), inputs=inputs.everything) for n in range(1, parts + 1)]
+    return pages
+
+
+def _parts(addresses: int) -> int:
+    return max(1, -(-addresses // PER_FILE))
 
 
 def indexed_pages(site: Site) -> list[PageSpec]:
@@ -48,8 +66,14 @@ def indexed_pages(site: Site) -> list[PageSpec]:
     from . import MODULES, plan_pages  # here, not at the top: this module is one of theirs
 
     noindex = {kind for module in MODULES for kind in getattr(module, "NOINDEX", ())}
-    specs, _ = plan_pages(site)
-    return [s for s in specs if s.path.endswith(".html") and s.path != layout.NOT_FOUND and s.kind not in noindex]
+    kept = _last_plan.get("site")
+    if kept is None or kept[0] is not site:
+        specs, _ = plan_pages(site, with_sitemap=False)
+        kept = _last_plan["site"] = (site, specs)
+    return [s for s in kept[1] if s.path.endswith(".html") and s.path != layout.NOT_FOUND and s.kind not in noindex]
+
+
+_last_plan: dict[str, tuple[Site, list[PageSpec]]] = {}
 
 
 def lastmod(views: Views, spec: PageSpec) -> dt.date | None:
@@ -63,8 +87,10 @@ def lastmod(views: Views, spec: PageSpec) -> dt.date | None:
         return _newest(article_updated(views, a) for a in site.articles.values())
     if spec.kind == "facts":
         return _claims(views, (c for c in views.published_claims() if c.fact))
-    if spec.kind == "fact":
-        return _claims(views, (c for c in views.published_claims() if c.fact == spec.key))
+    if spec.kind in ("fact", "source", "event"):
+        item = spec.key.rpartition("/")[0]
+        changes = [change.date.earliest() for change in site.events[item].history] if spec.kind == "event" else []
+        return _newest([_claims(views, views.citing(spec.kind, item)), *changes])
     if spec.kind in ("timeline", "sources"):
         field = "events" if spec.kind == "timeline" else "sources"
         listed = _claims(views, (c for c in views.published_claims() if getattr(c, field)))
@@ -84,8 +110,19 @@ def _newest(dates: Iterable[dt.date | None]) -> dt.date | None:
 
 
 def sitemap(views: Views, key: str) -> bytes:
+    """The sitemap (``key`` empty), or the index of its parts and part ``key`` when it needs several."""
     base = views.site.settings.base_url
-    rows = sorted((layout.absolute(base, spec.path), lastmod(views, spec)) for spec in indexed_pages(views.site))
+    specs = sorted(indexed_pages(views.site), key=lambda spec: layout.absolute(base, spec.path))
+    parts = _parts(len(specs))
+    if parts > 1 and not key:
+        index = ET.Element("sitemapindex", {"xmlns": SITEMAPS})
+        for n in range(1, parts + 1):
+            ET.SubElement(ET.SubElement(index, "sitemap"), "loc").text = layout.absolute(base, part_path(n))
+        ET.indent(index)
+        return ET.tostring(index, encoding="UTF-8", xml_declaration=True) + b"\n"
+    if key:
+        specs = specs[(int(key) - 1) * PER_FILE : int(key) * PER_FILE]
+    rows = [(layout.absolute(base, spec.path), lastmod(views, spec)) for spec in specs]
     urlset = ET.Element("urlset", {"xmlns": SITEMAPS})
     for loc, day in rows:
         url = ET.SubElement(urlset, "url")

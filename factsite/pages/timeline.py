@@ -1,4 +1,5 @@
-"""The timeline page: every event of the story, its sources, and the claims that cite it."""
+"""The timeline: a page listing every event of the story with how many claims cite it, and a page per
+event with its account, its sources, its record of changes and the claims that cite it (paged when long)."""
 
 from __future__ import annotations
 
@@ -6,27 +7,37 @@ from typing import Any
 
 from .. import layout, vocab
 from ..model import Site
+from .paging import PER_PAGE, chunks, count, page_key, pager, split_key
+from .sources import citing_articles
 from .spec import Inputs, Kind, PageSpec
 from .views import Views
 
 TEMPLATE = "timeline.html"
+EVENT_TEMPLATE = "event.html"
 
 
 def plan(site: Site, inputs: Inputs) -> list[PageSpec]:
-    return [PageSpec(path=layout.TIMELINE, kind="timeline", inputs=inputs.everything)]
+    # The timeline shows how many claims cite each event: any claims file may change it.
+    pages = [PageSpec(path=layout.TIMELINE, kind="timeline", inputs=inputs.common | inputs.all_claims | {"sources", "timeline"})]
+    citing = citing_articles(site, lambda claim: claim.events)
+    for event_id in site.events:
+        articles, claims = citing.get(event_id, (frozenset({"sources", "timeline"}), 0))
+        first = layout.event_url(event_id)
+        pages += [
+            PageSpec(path=layout.paged(first, n), kind="event", key=page_key(event_id, n), inputs=inputs.common | articles)
+            for n in range(1, count(claims, PER_PAGE["claims"]) + 1)
+        ]
+    return pages
 
 
 def context(views: Views, key: str) -> dict[str, Any]:
     site = views.site
-    cited: dict[str, list[dict]] = {}
-    for claim in views.published_claims():
-        for event in claim.events:
-            cited.setdefault(event, []).append(views.claim_view(claim))
     events = [
         {
             "event": e,
+            "url": layout.event_url(e.id),
             "status": vocab.STATUSES[e.status],
-            "cited_by": cited.get(e.id, []),
+            "cited": views.citing_count("event", e.id),
             "sources": [site.sources[s] for s in e.sources],
         }
         for e in site.events.values()
@@ -34,4 +45,30 @@ def context(views: Views, key: str) -> dict[str, Any]:
     return {**views.base(), "events": events}
 
 
-KINDS = {"timeline": Kind(TEMPLATE, context, "the timeline page")}
+def event_context(views: Views, key: str) -> dict[str, Any]:
+    site = views.site
+    event_id, number = split_key(key)
+    event = site.events[event_id]
+    claims = views.citing("event", event_id)
+    first = layout.event_url(event_id)
+    ids = list(site.events)
+    at = ids.index(event_id)
+    return {
+        **views.base(),
+        "event": event,
+        "status": vocab.STATUSES[event.status],
+        "sources": [site.sources[s] for s in event.sources],
+        "history": [views.change_view(change) for change in event.history],
+        "claims": [views.claim_view(c) for c in chunks(claims, PER_PAGE["claims"])[number - 1]],
+        "claims_total": len(claims),
+        "first_claim": (number - 1) * PER_PAGE["claims"] + 1,
+        "before": site.events[ids[at - 1]] if at > 0 else None,
+        "after": site.events[ids[at + 1]] if at + 1 < len(ids) else None,
+        "pager": pager(number, count(len(claims), PER_PAGE["claims"]), lambda n: layout.paged(first, n)),
+    }
+
+
+KINDS = {
+    "timeline": Kind(TEMPLATE, context, "the timeline page"),
+    "event": Kind(EVENT_TEMPLATE, event_context, "a timeline event's page"),
+}

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from functools import cached_property
 from typing import Any
 
 from .. import layout, vocab
@@ -23,8 +24,45 @@ class Views:
 
     def __init__(self, site: Site):
         self.site = site
-        self.numbers = {slug: number_claims(site, claims) for slug, claims in site.claims.items()}
-        self.claims_by_id = {c.id: c for claims in site.claims.values() for c in claims}
+        # Computed when first asked for, article by article: rendering one page of a large archive (the
+        # preview does) costs that page, not the archive.
+        self.numbers = _Lazy(lambda slug: number_claims(site, site.claims.get(slug, ())))
+        self.article_order = _Lazy(lambda slug: (pub_order(site.articles[slug]), slug))
+
+    @cached_property
+    def claims_by_id(self) -> dict[str, Claim]:
+        return {c.id: c for claims in self.site.claims.values() for c in claims}
+
+    @cached_property
+    def _citing(self) -> dict[tuple[str, str], list[Claim]]:
+        """(``source``/``event``/``fact``, id) → the published claims that cite it, in no particular order."""
+        index: dict[tuple[str, str], list[Claim]] = {}
+        for claim in self.published_claims():
+            for source in claim.sources:
+                index.setdefault(("source", source), []).append(claim)
+            for event in claim.events:
+                index.setdefault(("event", event), []).append(claim)
+            if claim.fact:
+                index.setdefault(("fact", claim.fact), []).append(claim)
+        return index
+
+    def citing(self, kind: str, item_id: str) -> list[Claim]:
+        """The published claims citing a source, an event or a shared fact (``kind``), oldest article first,
+        then in reading order: a fixed order, so the pages of a long list keep their addresses."""
+        claims = self._citing.get((kind, item_id), [])
+        return sorted(claims, key=lambda c: (self.article_order[c.article], self.numbers[c.article][c.id]))
+
+    def citing_count(self, kind: str, item_id: str) -> int:
+        return len(self._citing.get((kind, item_id), ()))
+
+    @cached_property
+    def events_citing_source(self) -> dict[str, list]:
+        """Source id → the timeline events that cite it, in timeline order."""
+        index: dict[str, list] = {}
+        for event in self.site.events.values():
+            for source in event.sources:
+                index.setdefault(source, []).append(event)
+        return index
 
     def base(self) -> dict[str, Any]:
         nav = [(layout.HOME, "Articles"), (layout.TIMELINE, "Timeline")]
@@ -116,20 +154,29 @@ class Views:
             "published": published_text(article),
         }
 
-    def fact_claims(self, fact_id: str) -> list[dict]:
-        views = [self.claim_view(c) for c in self.published_claims() if c.fact == fact_id]
-        return sorted(views, key=lambda v: (pub_order(v["article"]), v["article"].slug, v["number"]))
-
     def fact_summary(self, fact: Fact) -> dict[str, Any]:
-        claims = self.fact_claims(fact.id)
-        counts = Counter(v["verdict"].id for v in claims)
+        """A shared fact with how many claims state it, in how many articles, and their verdicts' counts."""
+        claims = self._citing.get(("fact", fact.id), [])
+        counts = Counter(c.verdict for c in claims)
         return {
             "fact": fact,
             "url": layout.fact_path(fact.id),
-            "claims": claims,
-            "articles": len({v["article"].slug for v in claims}),
+            "claims": len(claims),
+            "articles": len({c.article for c in claims}),
             "counts": [(v, counts[v.id]) for v in self.site.verdicts.values() if counts[v.id]],
         }
+
+
+class _Lazy(dict):
+    """A dictionary whose values are made by ``make(key)`` when first asked for."""
+
+    def __init__(self, make: Callable[[str], Any]):
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, key: str) -> Any:
+        value = self[key] = self._make(key)
+        return value
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'(])")
