@@ -138,6 +138,7 @@ def index_context(views: Views, key: str) -> dict[str, Any]:
             for n in range(total, 0, -1)
         ],
         "total": len(site.articles),
+        "per_page": size,
     }
 
 
