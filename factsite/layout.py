@@ -30,6 +30,10 @@ SINGLE_FILES = {
 }
 OPTIONAL_FILES = {"content/facts.yaml": "facts"}
 """Optional: a site need not share facts across articles."""
+STORIES_DIR = "content/stories"
+"""A story's timeline besides the default one (``content/timeline.yaml``): ``content/stories/<id>.yaml``."""
+DEFAULT_STORY = "main"
+"""The default story's id when ``content/timeline.yaml`` does not name it."""
 ARTICLES_DIR = "content/articles"
 PAGES_DIR = "content/pages"
 ANNOTATIONS_DIR = "content/annotations"
@@ -124,6 +128,15 @@ def event_url(event_id: str) -> str:
 def source_url(source_id: str) -> str:
     """A source's own page: its details, its archived copy and every claim and event that cites it."""
     return f"sources/{source_id}.html"
+
+
+STORIES = "stories/index.html"
+"""Every story the desk follows (made only when there is more than one)."""
+
+
+def story_path(story_id: str, *, default: bool) -> str:
+    """A story's timeline page: ``timeline.html`` for the default story, ``stories/<id>.html`` for any other."""
+    return TIMELINE if default else f"stories/{story_id}.html"
 
 
 ARCHIVE = "archive/index.html"

@@ -104,6 +104,24 @@ class Event:
     tags: tuple[str, ...]
     history: tuple[Change, ...] = ()
     """Corrections and updates, oldest first."""
+    story: str = ""
+    """The id of the story whose timeline holds it (``Story.id``)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Story:
+    """A story the desk follows, with its own timeline: ``content/timeline.yaml`` holds the first (the
+    default), ``content/stories/<id>.yaml`` any other."""
+
+    id: str
+    title: str
+    summary: str
+    """Markdown; may be empty."""
+    path: str
+    """The file that holds its timeline."""
+    default: bool
+    """True for the story of ``content/timeline.yaml``: its page is ``timeline.html``, and an article that
+    names no story belongs to it."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -183,6 +201,8 @@ class Article:
     draft: bool
     blocks: tuple[Block, ...]
     path: str
+    story: str = ""
+    """The id of the story it belongs to (its ``story`` field, else the default story's)."""
 
     @property
     def headline_in_text(self) -> bool:
@@ -257,6 +277,12 @@ class Site:
     """Claim id → where its quote lies; only claims that were anchored (set by the anchoring stage)."""
     warnings: tuple = ()
     """Problems of severity ``warning``: reported, but they do not stop the build."""
+    stories: Mapping[str, Story] = field(default_factory=dict)
+    """Story id → the story, the default one first, then by id."""
+
+    def story_events(self, story_id: str) -> list[Event]:
+        """The events of one story's timeline, in date order."""
+        return [e for e in self.events.values() if e.story == story_id]
 
 
 def frozen_map(items) -> Mapping:

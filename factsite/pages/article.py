@@ -44,7 +44,9 @@ def context(views: Views, slug: str) -> dict[str, Any]:
         "claims": claims,
         "problems": [c for c in claims if c["tier"] == "problem"],
         "timeline": timeline_items(views, article, claims, cited_only=True),
-        "all_events": len(site.events),
+        "story": site.stories[article.story],
+        "story_url": layout.story_path(article.story, default=site.stories[article.story].default),
+        "all_events": len(site.story_events(article.story)),
         "original_url": "" if article.url == layout.UNKNOWN else article.url,
         # The original article in its own language, for search engines (base.html's hreflang links); none when unknown.
         "alternates": [] if article.url == layout.UNKNOWN else [{"hreflang": article.lang, "href": article.url}],
@@ -64,7 +66,8 @@ def timeline_items(views: Views, article: Article, claims: list[dict], *, cited_
     marker = {"kind": "published", "article": article, "text": published_text(article), "exact": bool(known and known.latest)}
     items: list[dict[str, Any]] = []
     placed = known is None
-    for event in site.events.values():
+    # The events its claims cite (of any story), or every event of its story.
+    for event in site.events.values() if cited_only else site.story_events(article.story):
         if cited_only and event.id not in cited:
             continue
         where = relation(event.date, event.end, known) if known else layout.UNKNOWN

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any, NamedTuple
 
-from ..layout import ANNOTATIONS_DIR, ARTICLES_DIR, PAGES_DIR, TEMPLATES
+from ..layout import ANNOTATIONS_DIR, ARTICLES_DIR, PAGES_DIR, STORIES_DIR, TEMPLATES
 from ..model import Loc, Site
 from ..readers import facts, settings, sources, timeline, verdicts
 
@@ -56,6 +56,8 @@ def input_keys(path: str) -> set[str]:
         return {"pages"}
     if path.startswith("seeds/"):
         return {"seeds"}
+    if path.startswith(STORIES_DIR + "/"):
+        return {"timeline"}  # every story's timeline is one input: event ids are shared across stories
     return {_SINGLE.get(path, "other")}
 
 
@@ -63,7 +65,9 @@ class Inputs:
     """The input sets pages share: what every page shows (navigation), every article, every claim."""
 
     def __init__(self, site: Site):
-        self.common = frozenset({"site", "verdicts", "templates", "pages", "facts"})
+        # With several stories, every page's navigation links to their list, which the timeline files make.
+        several = {"timeline"} if len(site.stories) > 1 else set()
+        self.common = frozenset({"site", "verdicts", "templates", "pages", "facts"} | several)
         self.all_articles = frozenset(f"article:{slug}" for slug in site.articles)
         self.all_claims = frozenset(f"claims:{slug}" for slug in site.articles)
         self.everything = self.common | self.all_articles | self.all_claims | {"sources", "timeline"}

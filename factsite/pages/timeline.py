@@ -1,5 +1,7 @@
-"""The timeline: a page listing every event of the story with how many claims cite it, and a page per
-event with its account, its sources, its record of changes and the claims that cite it (paged when long)."""
+"""The timelines: a page per story listing its events with how many claims cite each (``timeline.html``
+for the default story, ``stories/<id>.html`` for any other, and ``stories/index.html`` listing them when
+there are several), and a page per event with its account, its sources, its record of changes and the
+claims that cite it (paged when long)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,13 @@ EVENT_TEMPLATE = "event.html"
 
 def plan(site: Site, inputs: Inputs) -> list[PageSpec]:
     # The timeline shows how many claims cite each event: any claims file may change it.
-    pages = [PageSpec(path=layout.TIMELINE, kind="timeline", inputs=inputs.common | inputs.all_claims | {"sources", "timeline"})]
+    every = inputs.common | inputs.all_claims | {"sources", "timeline"}
+    pages = [
+        PageSpec(path=layout.story_path(s.id, default=s.default), kind="timeline", key=s.id, inputs=every)
+        for s in site.stories.values()
+    ]
+    if len(site.stories) > 1:
+        pages.append(PageSpec(path=layout.STORIES, kind="stories", inputs=inputs.common | inputs.all_articles | {"timeline"}))
     citing = citing_articles(site, lambda claim: claim.events)
     for event_id in site.events:
         articles, claims = citing.get(event_id, (frozenset({"sources", "timeline"}), 0))
@@ -32,6 +40,7 @@ def plan(site: Site, inputs: Inputs) -> list[PageSpec]:
 
 def context(views: Views, key: str) -> dict[str, Any]:
     site = views.site
+    story = site.stories[key]
     events = [
         {
             "event": e,
@@ -40,9 +49,22 @@ def context(views: Views, key: str) -> dict[str, Any]:
             "cited": views.citing_count("event", e.id),
             "sources": [site.sources[s] for s in e.sources],
         }
-        for e in site.events.values()
+        for e in site.story_events(key)
     ]
-    return {**views.base(), "events": events}
+    return {**views.base(), "story": story, "events": events}
+
+
+def stories_context(views: Views, key: str) -> dict[str, Any]:
+    site = views.site
+    articles: dict[str, int] = {}
+    for article in site.articles.values():
+        articles[article.story] = articles.get(article.story, 0) + 1
+    rows = [
+        {"story": s, "url": layout.story_path(s.id, default=s.default), "events": len(site.story_events(s.id)),
+         "articles": articles.get(s.id, 0)}
+        for s in site.stories.values()
+    ]  # fmt: skip
+    return {**views.base(), "stories": rows}
 
 
 def event_context(views: Views, key: str) -> dict[str, Any]:
@@ -51,10 +73,13 @@ def event_context(views: Views, key: str) -> dict[str, Any]:
     event = site.events[event_id]
     claims = views.citing("event", event_id)
     first = layout.event_url(event_id)
-    ids = list(site.events)
+    ids = [e.id for e in site.story_events(event.story)]
     at = ids.index(event_id)
+    story = site.stories[event.story]
     return {
         **views.base(),
+        "story": story,
+        "story_url": layout.story_path(story.id, default=story.default),
         "event": event,
         "status": vocab.STATUSES[event.status],
         "sources": [site.sources[s] for s in event.sources],
@@ -70,5 +95,6 @@ def event_context(views: Views, key: str) -> dict[str, Any]:
 
 KINDS = {
     "timeline": Kind(TEMPLATE, context, "the timeline page"),
+    "stories": Kind("stories.html", stories_context, "the list of stories"),
     "event": Kind(EVENT_TEMPLATE, event_context, "a timeline event's page"),
 }

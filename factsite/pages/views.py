@@ -66,6 +66,7 @@ class Views:
 
     def base(self) -> dict[str, Any]:
         nav = [(layout.HOME, "Articles"), (layout.TIMELINE, "Timeline")]
+        nav += [(layout.STORIES, "Stories")] if len(self.site.stories) > 1 else []
         nav += [(layout.FACTS_INDEX, "Shared facts")] if self.site.facts else []
         nav += [(layout.SOURCES, "Sources"), (layout.SEARCH, "Search")]
         nav += [(layout.page_path(p.slug), p.title) for p in sorted(self.site.pages.values(), key=_page_order)]

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 from ..cache import Memo
 from ..diagnostics import Problem, did_you_mean
-from ..layout import ANNOTATIONS_DIR, ARTICLES_DIR, OPTIONAL_FILES, PAGES_DIR, SINGLE_FILES
+from ..layout import ANNOTATIONS_DIR, ARTICLES_DIR, OPTIONAL_FILES, PAGES_DIR, SINGLE_FILES, STORIES_DIR
 from ..load import Project
 from ..model import Site, frozen_map
 from . import articles, claims, facts, pages, settings, sources, timeline, verdicts
@@ -34,10 +34,10 @@ def read_site(project: Project, memo: Memo | None = None) -> tuple[Site, list[Pr
         "settings": settings.read(ctx),
         "verdicts": verdicts.read(ctx),
         "sources": sources.read(ctx),
-        "events": timeline.read(ctx),
-        "facts": facts.read(ctx),
     }
-    found_articles = articles.read(ctx)
+    parts["events"], found_stories = timeline.read(ctx)
+    parts["facts"] = facts.read(ctx)
+    found_articles = articles.read(ctx, found_stories)
     found_claims, reviews = claims.read(ctx, found_articles)
     found_pages = pages.read(ctx)
     _unexpected_files(ctx)
@@ -51,6 +51,7 @@ def read_site(project: Project, memo: Memo | None = None) -> tuple[Site, list[Pr
         claims=frozen_map(found_claims),
         reviews=frozen_map(reviews),
         pages=frozen_map(sorted(found_pages.items())),
+        stories=frozen_map(found_stories),
     )
     return drafts_aside(site, ctx, ctx.problems + ctx.resolver.check())
 
@@ -104,7 +105,7 @@ def _unexpected_files(ctx: Context) -> None:
                 )
             )
     known = set(SINGLE_FILES) | set(OPTIONAL_FILES)
-    folders = (ARTICLES_DIR + "/", ANNOTATIONS_DIR + "/", PAGES_DIR + "/")
+    folders = (ARTICLES_DIR + "/", ANNOTATIONS_DIR + "/", PAGES_DIR + "/", STORIES_DIR + "/")
     for rel in project.files:
         if rel not in known and not rel.startswith(folders):
             expected = sorted(known) + [f"{folder}*" for folder in folders]

@@ -2,27 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import PurePosixPath
 
-from ..diagnostics import Problem
-from ..layout import ANNOTATIONS_DIR, ARTICLES_DIR
-from ..model import Article
+from ..diagnostics import Problem, did_you_mean
+from ..layout import ANNOTATIONS_DIR, ARTICLES_DIR, DEFAULT_STORY
+from ..model import Article, Story
 from ..seedtext import TextChecker, seed_words
 from ..yamlsrc import YamlDoc
 from .context import Context, split_front_matter
 
 
-def read(ctx: Context) -> dict[str, Article]:
+def read(ctx: Context, stories: Mapping[str, Story]) -> dict[str, Article]:
     out: dict[str, Article] = {}
+    default = next((s.id for s in stories.values() if s.default), DEFAULT_STORY)
     for rel in sorted(ctx.project.files):
         if rel.startswith(ARTICLES_DIR + "/"):
-            article = _article(ctx, rel) if rel.endswith(".md") else ctx.unexpected(rel, "article files end in .md")
+            article = (
+                _article(ctx, rel, stories, default) if rel.endswith(".md") else ctx.unexpected(rel, "article files end in .md")
+            )
             if article:
                 out[article.slug] = article  # the slug is the file's name, even when front matter disagrees
     return out
 
 
-def _article(ctx: Context, rel: str) -> Article | None:
+def _article(ctx: Context, rel: str, stories: Mapping[str, Story], default: str) -> Article | None:
     slug = ctx.slug_of(rel, "an article")
     parts = split_front_matter(ctx.project.files[rel])
     if parts is None:
@@ -54,6 +58,16 @@ def _article(ctx: Context, rel: str) -> Article | None:
             )
         )
     ctx.check_markdown(doc, (), d)
+    story = d.get("story", default)
+    if story not in stories and ("story",) not in bad:
+        known = ", ".join(stories) or "none"
+        ctx.problems.append(
+            doc.problem(
+                ("story",),
+                f"unknown story '{story}'{did_you_mean(story, stories)}; the stories are {known} "
+                "(content/timeline.yaml's, and one per file in content/stories/)",
+            )
+        )
     dates = {k: ctx.date(doc, (k,), d[k]) if k in d else None for k in ("published", "not_before", "not_after")}
     _check_bounds(ctx, doc, dates)
     seeds = ctx.project.seeds
@@ -80,6 +94,7 @@ def _article(ctx: Context, rel: str) -> Article | None:
         draft=d.get("draft", False),
         blocks=tuple(blocks),
         path=rel,
+        story=story,
     )
 
 
