@@ -2,13 +2,17 @@
 """Command line for the fact-check site generator.
 
     python build.py [build]   check everything, then write the site to site/
+                              (-o OUT elsewhere, --drafts to include drafts)
     python build.py check     check everything, write nothing
+    python build.py report    the editor's worklist
     python build.py import seeds/FILE
                               make content/articles/<slug>.md from a raw seed
     python build.py serve     live preview: rebuild on save, reload the browser
 
-Every command takes -C DIR to work on another project root. Problems are
-printed as path:line:col: message, and the exit code is 1 when there are any.
+Every command takes -C DIR to work on another project root, before or after
+the command; build's options work without the command too (build.py -o OUT).
+Problems are printed as path:line:col: message, and the exit code is 1 when
+there are any (2 for a command line it cannot read).
 """
 
 from __future__ import annotations
@@ -174,39 +178,107 @@ def cmd_serve(root: Path, args) -> int:
     return serve(root, host=args.host, port=args.port, open_browser=args.open, drafts=args.drafts)
 
 
+# build's options, which may also come before the command or with no command at all: dest → as written.
+_BUILD_OPTIONS = {"out": "-o/--out", "drafts": "--drafts", "strict": "--strict"}
+_ACCEPTS = {"build": {"out", "drafts", "strict"}, "check": {"strict"}, "serve": {"drafts"}, "report": set(), "import": set()}
+"""Which of them each command takes; the others are refused with a message that says why."""
+_WHY_NOT = {
+    ("out", "check"): "check writes no site",
+    ("out", "report"): "report writes nothing",
+    ("out", "import"): "import writes the article into DIR/content",
+    ("out", "serve"): "serve builds into DIR/site, the folder it serves",
+    ("drafts", "check"): "check always checks drafts (their problems are warnings)",
+    ("drafts", "report"): "report always lists drafts",
+}
+
+
+class _CommandLine(argparse.ArgumentParser):
+    """``build.py [-C DIR] [COMMAND] [options]``: -C before or after the command, and build's options (-o,
+    --drafts, --strict) before it or with no command at all. Options are parsed with no default, so that a
+    value typed on one side of the command is never reset by the other side's default; the defaults are
+    filled in here once the command is known, and an option the command does not take is refused (exit 2)."""
+
+    commands: dict[str, argparse.ArgumentParser]
+
+    def parse_args(self, args=None, namespace=None):
+        parsed, extra = self.parse_known_args(args, namespace)
+        typed = parsed.name  # None: no command, which means build
+        name = typed or "build"
+        said = self.commands[typed] if typed else self  # errors come with the usage of the command typed
+        if extra:
+            said.error(f"unrecognized arguments: {' '.join(extra)}")
+        roots = vars(parsed).pop("root", None), vars(parsed).pop("command_root", None)
+        if None not in roots and roots[0] != roots[1]:
+            said.error(f"-C is given twice ({roots[0]} before {name}, {roots[1]} after it); give it once")
+        for dest, written in _BUILD_OPTIONS.items():
+            if dest in vars(parsed) and dest not in _ACCEPTS[name]:
+                why = _WHY_NOT.get((dest, name))
+                takers = " and ".join(c for c, takes in _ACCEPTS.items() if dest in takes)
+                message = f"{why}, so it takes no {written}" if why else f"{written} is an option of {takers}, not of {name}"
+                said.error(message + ("; build.py -o OUT writes the site into OUT" if dest == "out" else ""))
+        parsed.name, parsed.root = name, roots[1] or roots[0] or "."
+        for dest, value in {"out": None, "drafts": name == "serve", "strict": False}.items():
+            if dest not in vars(parsed):
+                setattr(parsed, dest, value)
+        return parsed
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="build.py", description=__doc__.split("\n\n")[0])
-    parser.add_argument("-C", dest="root", default=".", metavar="DIR", help="project root (default: current folder)")
-    parser.set_defaults(command=cmd_build, out=None, drafts=False, strict=False)
-    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    parser = _CommandLine(
+        prog="build.py",
+        usage="%(prog)s [-C DIR] [COMMAND] [options]",
+        description=__doc__.split("\n\n")[0],
+        epilog="With no command, build. Every command takes -C DIR; build.py COMMAND --help lists its options.",
+    )
+    _root_option(parser, "root")
+    _build_options(parser.add_argument_group("build's options (also without a command)"), "build")
+    parser.set_defaults(command=cmd_build, name=None)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND", parser_class=argparse.ArgumentParser)
+    parser.commands = {}
 
-    build = sub.add_parser("build", help="check everything, then write the site (the default)")
-    build.add_argument("-o", "--out", help="output folder (default: DIR/site)")
-    build.add_argument("--drafts", action="store_true", help="include claims and articles marked draft: true")
-    build.add_argument("--strict", action="store_true", help="warnings are errors (for CI and publication)")
-    build.set_defaults(command=cmd_build)
+    def command(name: str, run, summary: str) -> argparse.ArgumentParser:
+        cmd = sub.add_parser(name, prog=f"build.py {name}", help=summary, description=summary[0].upper() + summary[1:] + ".")
+        cmd.set_defaults(command=run, name=name)
+        _root_option(cmd, "command_root")
+        _build_options(cmd, name)
+        parser.commands[name] = cmd
+        return cmd
 
-    check = sub.add_parser("check", help="check everything and write nothing")
-    check.add_argument("--strict", action="store_true", help="warnings are errors (for CI and publication)")
-    check.set_defaults(command=cmd_check)
-
-    report = sub.add_parser("report", help="the editor's worklist: drafts, TODOs, thin sourcing, and more")
-    report.set_defaults(command=cmd_report)
-
-    imp = sub.add_parser("import", help="make an article file from a raw seed")
+    command("build", cmd_build, "check everything, then write the site (the default)")
+    command("check", cmd_check, "check everything and write nothing")
+    command("report", cmd_report, "the editor's worklist: drafts, TODOs, thin sourcing, and more")
+    imp = command("import", cmd_import, "make an article file from a raw seed")
     imp.add_argument("seed", help="path of the seed, e.g. seeds/000_b6112cb2b94a5a98.txt")
     imp.add_argument("--slug", help="the article's slug (default: from its first words)")
     imp.add_argument("--force", action="store_true", help="replace an existing article file")
-    imp.set_defaults(command=cmd_import)
-
-    serve = sub.add_parser("serve", help="live preview on http://127.0.0.1:8000/")
-    serve.add_argument("--port", type=int, default=8000)
+    serve = command("serve", cmd_serve, "live preview on http://127.0.0.1:8000/")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000; 0 picks a free one)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
     serve.add_argument("--open", action="store_true", help="open the site in a browser")
-    serve.add_argument("--drafts", dest="drafts", action="store_true", help="show drafts, marked (the default)")
-    serve.add_argument("--no-drafts", dest="drafts", action="store_false", help="hide what is marked draft: true")
-    serve.set_defaults(command=cmd_serve, drafts=True)
+    serve.add_argument(
+        "--no-drafts", dest="drafts", action="store_false", default=argparse.SUPPRESS, help="hide what is marked draft: true"
+    )
     return parser
+
+
+def _root_option(parser: argparse.ArgumentParser, dest: str) -> None:
+    parser.add_argument(
+        "-C", dest=dest, metavar="DIR", default=argparse.SUPPRESS, help="project root (default: the current folder)"
+    )
+
+
+def _build_options(group, name: str) -> None:
+    """-o, --drafts and --strict on ``group``: shown where command ``name`` takes them, hidden elsewhere (so that
+    they are refused with a reason, not as unknown)."""
+    helps = {
+        "out": "output folder (default: DIR/site)",
+        "drafts": "show drafts, marked (the default)" if name == "serve" else "include claims and articles marked draft: true",
+        "strict": "warnings are errors (for CI and publication)",
+    }
+    shown = {dest: text if dest in _ACCEPTS[name] else argparse.SUPPRESS for dest, text in helps.items()}
+    group.add_argument("-o", "--out", metavar="OUT", default=argparse.SUPPRESS, help=shown["out"])
+    group.add_argument("--drafts", action="store_true", default=argparse.SUPPRESS, help=shown["drafts"])
+    group.add_argument("--strict", action="store_true", default=argparse.SUPPRESS, help=shown["strict"])
 
 
 if __name__ == "__main__":

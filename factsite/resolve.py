@@ -6,6 +6,14 @@ unknown references together, with a did-you-mean that names what the suggested
 id is (so a tired reviewer does not accept the wrong event). References into a
 file that could not be read at all are not reported again: one mistake, one
 message.
+
+The same holds for an item whose id is not an id (``EV05``, ``ev 05``,
+``Space-agency``): the readers ``reject`` it instead of defining it, and its
+problem is reported where it is defined. A reference that means it (the same
+text, or the same once case, spaces, ``_``, ``-`` and ``.`` are set aside:
+``ev05``, ``space-agency``) is then not "unknown": the first one gets a note
+that points at the definition, the others are left out, so one typo gives one
+error.
 """
 
 from __future__ import annotations
@@ -39,6 +47,15 @@ class _Ref:
     id: str
 
 
+@dataclass(frozen=True, kw_only=True)
+class _Rejected:
+    """An item's id that is not an id, as written, where it is written."""
+
+    written: str
+    kind: str
+    at: Loc
+
+
 @dataclass(kw_only=True)
 class Resolver:
     """The ids of one build, and the references waiting to be checked."""
@@ -57,6 +74,8 @@ class Resolver:
     broken: set[str] = field(default_factory=set)
     """Kinds whose file could not be read at all: references to them are not checked."""
     refs: list[_Ref] = field(default_factory=list)
+    rejected: list[_Rejected] = field(default_factory=list)
+    """Ids that are not ids, where they are defined: references that mean one point at it (see :meth:`reject`)."""
 
     @staticmethod
     def namespace(kind: str) -> str:
@@ -94,6 +113,15 @@ class Resolver:
             when = "date unknown" if published == "unknown" else published if isinstance(published, str) else ""
             self.about[id_] = ", ".join(t[:60] for t in (item.get("publisher"), when) if isinstance(t, str) and t)
 
+    def reject(self, value: object, kind: str, doc: YamlDoc, path: tuple) -> None:
+        """An item's ``id`` that is not an id (``EV05``, ``ev 05``, a number): its item is not defined, and its
+        problem is reported where it is written (by the schema), so the references that mean it are not reported
+        as unknown too."""
+        written = doc.typed.get(tuple(path), value)  # what was typed: 2025, not YAML's number
+        if isinstance(written, str) and _squashed(written):
+            line, col = doc.where(path)
+            self.rejected.append(_Rejected(written=written, kind=kind, at=Loc(path=doc.path, line=line, col=col)))
+
     def refer(self, doc: YamlDoc, path: tuple, kind: str, ids: str | Iterable[str]) -> None:
         """Record references to check once every file is read (``ids`` is one id or a list)."""
         if isinstance(ids, str):
@@ -105,22 +133,50 @@ class Resolver:
         return {i: loc for i, (k, loc) in self.ids[self.namespace(kind)].items() if k == kind}
 
     def check(self) -> list[Problem]:
-        """Every id an item cites must be defined (even if its definition has problems)."""
+        """Every id an item cites must be defined (even if its definition has problems). A reference to an item
+        whose id was rejected (see :meth:`reject`) is not unknown: the first one gets a note pointing at the
+        definition, which has its own error, and counts the others."""
         claims = self.of_kind("claim")
         for n, id_ in self.dupes:
             free = next_free_id(claims, id_.rpartition("-")[0])
             self.problems[n] = replace(self.problems[n], message=self.problems[n].message + f"; the next free id is {free}")
         self.dupes = []
         found: list[Problem] = []
+        waiting: dict[_Rejected, list[Problem]] = {}
         for ref in self.refs:
             if ref.kind in self.broken:
                 continue  # its file is unreadable: that problem is already reported
             defined = self.ids[self.namespace(ref.kind)].get(ref.id)
             if defined is None:
-                found.append(ref.doc.problem(ref.path, self.unknown(ref)))
+                rejected = self.rejected_for(ref)
+                if rejected is None:
+                    found.append(ref.doc.problem(ref.path, self.unknown(ref)))
+                else:  # its definition's problem is reported there: one note, at the first reference, points at it
+                    said = f"{describe_path(ref.doc.data, ref.path)} refers to '{_shown(ref.id)}'"
+                    waiting.setdefault(rejected, []).append(ref.doc.problem(ref.path, said))
             elif defined[0] != ref.kind:
                 found.append(ref.doc.problem(ref.path, f"'{ref.id}' is a {defined[0]}, not a {ref.kind}"))
+        for rejected, citing in waiting.items():
+            first, *others = sorted(citing)
+            at = rejected.at
+            more = len(others)
+            also = (
+                f" ({more} more reference{'s' if more > 1 else ''} to it wait{'s' if more == 1 else ''} on that fix)"
+                if more
+                else ""
+            )
+            message = f"{first.message}, whose definition at {at.path}:{at.line}:{at.col} has a problem; fix it there{also}"
+            found.append(replace(first, message=message, severity="note"))
         return self.problems + found
+
+    def rejected_for(self, ref: _Ref) -> _Rejected | None:
+        """The rejected definition an unknown reference means: the same text, or the same once case, spaces and
+        the joiners are set aside (``EV05``, ``ev 05`` and ``ev_05`` for ``ev05``). A reference that is not an
+        id itself is wrong whatever the definition becomes, so it is reported as it is."""
+        if not _is_id(ref.id):
+            return None
+        key = _squashed(ref.id)
+        return next((r for r in self.rejected if r.kind == ref.kind and _squashed(r.written) == key), None)
 
     def unknown(self, ref: _Ref) -> str:
         """What to say about a reference to an id that is not defined."""
@@ -202,6 +258,16 @@ def _is_id(text: str) -> bool:
 def _normal(text: str) -> str:
     """``Mostly_Accurate``, ``mostly accurate``, ``Mostly-accurate`` → ``mostly-accurate``."""
     return re.sub(r"[\s_-]+", "-", text.strip().lower())
+
+
+def _squashed(text: str) -> str:
+    """``EV 05``, ``ev_05``, ``Ev-05`` → ``ev05``: an id with case, spaces (and zero-width ones), dashes and the
+    joiners set aside."""
+    return _SQUASH.sub("", text.casefold())
+
+
+# Spaces, '_', '.', hyphens and dashes, zero-width spaces, and the control and bidi characters an id can carry.
+_SQUASH = re.compile(r"[\s_.\-\u2010-\u2015\u2212\u200b-\u200f\u2060\ufeff\x00-\x1f\x7f-\x9f\u061c\u202a-\u202e\u2066-\u2069]+")
 
 
 def _shown(text: str) -> str:

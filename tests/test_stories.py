@@ -97,3 +97,18 @@ def test_event_ids_are_unique_across_stories(project, capsys):
         "content/stories/chips.yaml:6:9: id 'ev-report' is already used by the event at content/timeline.yaml:2:9; "
         "ids must be unique across claims, events, sources and facts"
     )
+
+
+def test_a_story_file_with_a_problem_is_one_message_not_one_per_article(project, capsys):
+    root = project(
+        {
+            "content/stories/chips.yaml": SECOND.replace("  title: the chip export rules\n", ""),
+            "content/articles/moon.md": IN_SECOND,
+        }
+    )
+    code, err = _check(root, capsys)
+    assert code == 1
+    assert [line for line in err if "story" in line.lower()] == [
+        "content/stories/chips.yaml:2:3: 'story' is missing the required field 'title' "
+        "(Its name in a sentence, such as 'the R2 delay': pages say 'Timeline of the R2 delay')"
+    ]

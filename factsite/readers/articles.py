@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import PurePosixPath
 
 from ..diagnostics import Problem, did_you_mean
-from ..layout import ANNOTATIONS_DIR, ARTICLES_DIR, DEFAULT_STORY
+from ..layout import ANNOTATIONS_DIR, ARTICLES_DIR, DEFAULT_STORY, STORIES_DIR
 from ..model import Article, Story
 from ..seedtext import TextChecker, seed_words
 from ..yamlsrc import YamlDoc
@@ -59,7 +59,8 @@ def _article(ctx: Context, rel: str, stories: Mapping[str, Story], default: str)
         )
     ctx.check_markdown(doc, (), d)
     story = d.get("story", default)
-    if story not in stories and ("story",) not in bad:
+    # A story whose own file has a problem is reported there, not again at every article that names it.
+    if story not in stories and ("story",) not in bad and f"{STORIES_DIR}/{story}.yaml" not in ctx.project.files:
         known = ", ".join(stories) or "none"
         ctx.problems.append(
             doc.problem(

@@ -82,6 +82,8 @@ class Context:
             if isinstance(item, dict) and is_slug(item.get("id")):  # an invalid id has its own message
                 label = item.get(title) if title and isinstance(item.get(title), str) else ""
                 self.resolver.define(item["id"], kind, doc, (key, i, "id"), label[:60])
+            elif isinstance(item, dict) and "id" in item:  # not an id: references to it point at its definition
+                self.resolver.reject(item["id"], kind, doc, (key, i, "id"))
             if whole_file_bad or any(p[:2] == (key, i) for p in bad):
                 continue
             self.check_markdown(doc, (key, i), item)
