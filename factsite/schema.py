@@ -24,6 +24,13 @@ verdicts' labels once every file is read and can name the id meant; only when th
 claim is skipped for another problem does the ``errorMessage`` here report them.
 A value YAML read as true/false or a number where text is expected is reported with
 the text as typed (``yes``, ``1.10``, from :attr:`YamlDoc.typed`).
+
+Most files are valid, and deciding that is most of the cost: each file is first
+checked by a compiled validator (``jsonschema_rs``, where it is installed), with
+``pattern`` matched by the same Python expressions as here, and only a file it
+refuses goes through jsonschema, which finds and words the errors. The two accept
+the same documents (``tests/test_schema_fast.py``); if they ever differed on one,
+jsonschema decides, so a message can be slower to come but never lost.
 """
 
 from __future__ import annotations
@@ -42,6 +49,11 @@ from referencing.jsonschema import DRAFT202012
 
 from .diagnostics import Problem, did_you_mean, quoted_list
 from .yamlsrc import YamlDoc
+
+try:  # the compiled validator for the common case, a valid file (issue #11)
+    import jsonschema_rs
+except ImportError:  # pragma: no cover - then jsonschema decides every file, more slowly
+    jsonschema_rs = None
 
 SCHEMA_DIR = Path(__file__).parent / "schemas"
 _USERINFO = re.compile(r"https?://[^/?#\\]*@")  # 'https://trusted.example@evil.example/' goes to evil.example
@@ -101,6 +113,67 @@ def _validators() -> dict[str, jsonschema.Draft202012Validator]:
     return {kind: _Validator(schemas[f"{kind}.schema.json"], registry=registry) for kind in KINDS}
 
 
+# Where the compiled validator finds the schema files (they refer to each other by file name); never fetched.
+_FAST_BASE = "https://factsite.invalid/schemas/"
+
+
+class _FastPattern:
+    """``pattern`` for the compiled validator: the same Python expression as :func:`_pattern`, so both agree."""
+
+    def __init__(self, parent_schema: dict, value: str, schema_path: list) -> None:
+        self.search = strict_pattern(value).search
+
+    def validate(self, instance: Any) -> None:
+        if isinstance(instance, str) and not self.search(instance):
+            raise ValueError("does not match")
+
+
+def _no_retrieval(uri: str) -> Any:
+    raise ValueError(f"{uri} is not one of the schemas in {SCHEMA_DIR}")
+
+
+@functools.cache
+def _fast_validators() -> dict[str, Any]:
+    """One compiled validator per file kind, or none where ``jsonschema_rs`` is missing or will not take a schema."""
+    if jsonschema_rs is None:  # pragma: no cover - depends on what is installed
+        return {}
+    schemas = _schemas()
+    try:
+        registry = jsonschema_rs.Registry([(_FAST_BASE + name, s) for name, s in schemas.items()], retriever=_no_retrieval)
+        return {
+            kind: jsonschema_rs.Draft202012Validator(
+                schemas[f"{kind}.schema.json"],
+                registry=registry,
+                base_uri=_FAST_BASE + f"{kind}.schema.json",
+                retriever=_no_retrieval,
+                keywords={"pattern": _FastPattern},
+                validate_formats=False,  # as jsonschema without a format checker: formats are annotations
+            )
+            for kind in KINDS
+        }
+    except Exception:  # noqa: BLE001 - a version that works otherwise: jsonschema decides alone
+        return {}
+
+
+def fast_is_valid(kind: str, data: Any) -> bool:
+    """Whether ``data`` is a valid ``kind`` file, by the compiled validator where there is one.
+
+    False also when it cannot take the data (a lone surrogate is not UTF-8): jsonschema then decides.
+    """
+    validator = _fast_validators().get(kind)
+    if validator is None:
+        return slow_is_valid(kind, data)
+    try:
+        return validator.is_valid(data)
+    except Exception:  # noqa: BLE001 - anything it cannot take, jsonschema checks
+        return False
+
+
+def slow_is_valid(kind: str, data: Any) -> bool:
+    """Whether ``data`` is a valid ``kind`` file, by jsonschema (what :func:`check_shape` reports from)."""
+    return _validators()[kind].is_valid(data)
+
+
 def check_shape(doc: YamlDoc, kind: str) -> tuple[list[Problem], set[tuple[Any, ...]]]:
     """Problems with the structure and field types of ``doc`` read as a ``kind`` file,
     and the paths of the values they concern (so callers can skip just the bad items).
@@ -116,7 +189,7 @@ def check_shape(doc: YamlDoc, kind: str) -> tuple[list[Problem], set[tuple[Any, 
         return [
             Problem(path=doc.path, line=1, col=1, message=f"the file is empty; see the README for what a {kind} file holds")
         ], {()}
-    if validator.is_valid(doc.data):  # the common case, and much faster than iter_errors
+    if fast_is_valid(kind, doc.data):  # the common case, and much faster than iter_errors
         return [], refused
     errors = [e for e in _leaf_errors(validator.iter_errors(doc.data)) if not doc.is_refused(tuple(e.absolute_path))]
     # A value of the wrong form is reported for its form (which says what to write), not also for its length.

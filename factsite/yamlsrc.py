@@ -215,7 +215,10 @@ def parse_yaml(text: str, path: str, *, line_offset: int = 0) -> tuple[YamlDoc |
     loader = None
     try:
         loader = _Loader(text)
-        doc.data = _Builder(loader, doc, problems, lines).document()
+        # Values can only hold a character no value may hold if the text has it, or if a double-quoted
+        # value writes it as an escape ("\\x01"): one scan of the text spares checking every value.
+        scan_all = _NOT_IN_VALUES.search(text) is not None
+        doc.data = _Builder(loader, doc, problems, lines, scan_all=scan_all).document()
     except _TooDeep as deep:
         return None, [_too_deep(path, lines, deep.mark)]
     except yaml.MarkedYAMLError as err:
@@ -504,10 +507,34 @@ class _Builder:
     and the pure-Python composer recursed without limit).
     """
 
-    def __init__(self, loader, doc: YamlDoc, problems: list[Problem], lines: _Lines):
+    def __init__(self, loader, doc: YamlDoc, problems: list[Problem], lines: _Lines, *, scan_all: bool = True):
         self.loader, self.doc, self.problems, self.lines = loader, doc, problems, lines
         self.anchors: dict[str, Any] = {}  # anchor name → mark of its '&'
         self.reported: set[str] = set()
+        self.value_marks, self.key_marks = doc.value_marks, doc.key_marks
+        self.first_line = 1 + lines.offset  # what a mark's 0-based line adds up to (see _Lines.mark)
+        self.scan_all = scan_all
+        """Whether every value and key is checked for characters no value may hold (else only double-quoted ones)."""
+        # The loader's implicit resolvers, applied here as loader.resolve applies them, without its costly general
+        # case: only when nothing (a resolver for any first character, a path resolver) calls for that case.
+        implicit = loader.yaml_implicit_resolvers
+        self.implicit = None if None in implicit or loader.yaml_path_resolvers else implicit
+
+    def resolve_scalar(self, value: str, implicit: tuple[bool, bool]) -> str:
+        """The tag of a scalar written without one: what ``loader.resolve(ScalarNode, ...)`` gives."""
+        if self.implicit is None:
+            return self.loader.resolve(yaml.ScalarNode, value, implicit)
+        if implicit[0]:
+            for tag, regexp in self.implicit.get(value[:1], ()):
+                if regexp.match(value):
+                    return tag
+        return _STR
+
+    def resolve_collection(self, is_map: bool, implicit: bool) -> str:
+        """The tag of a list or mapping written without one: what ``loader.resolve`` gives."""
+        if self.implicit is None:
+            return self.loader.resolve(yaml.MappingNode if is_map else yaml.SequenceNode, None, implicit)
+        return _MAP if is_map else _SEQ
 
     def report(self, mark, message: str, path: PathKey | None = None, at: tuple[int, int] | None = None) -> None:
         line, col = at or self.lines.mark(mark)
@@ -560,43 +587,49 @@ class _Builder:
 
     def value(self, path: PathKey, depth: int) -> Any:
         """The value starting at the next event (``depth`` lists and mappings hold it)."""
-        event = self.loader.get_event()
-        self.doc.value_marks[path] = self.lines.mark(event.start_mark)
+        return self.node(self.loader.get_event(), path, depth)
+
+    def node(self, event, path: PathKey, depth: int) -> Any:
+        """The value that ``event`` starts (``depth`` lists and mappings hold it)."""
+        start = event.start_mark
+        self.value_marks[path] = (start.line + self.first_line, start.column + 1)
         if isinstance(event, yaml.AliasEvent):
             self.alias(event, path)
             return None
-        self.anchor(event)
+        if event.anchor is not None:
+            self.anchor(event)
         if isinstance(event, yaml.ScalarEvent):
             return self.scalar(event, path)
         if depth >= MAX_DEPTH:
-            raise _TooDeep(event.start_mark)
+            raise _TooDeep(start)
         is_map = isinstance(event, yaml.MappingStartEvent)
         tag = event.tag
         if tag is None or tag == "!":
-            tag = self.loader.resolve(yaml.MappingNode if is_map else yaml.SequenceNode, None, event.implicit)
+            tag = self.resolve_collection(is_map, event.implicit)
         if tag != (_MAP if is_map else _SEQ):
             self.unsupported_tag(event, tag, path)
             self.skip(depth + 1)
             return None
         if is_map:
             return self.mapping(path, depth + 1)
-        items = []
-        while not self.loader.check_event(yaml.SequenceEndEvent):
-            items.append(self.value(path + (len(items),), depth + 1))
-        self.loader.get_event()
+        items: list[Any] = []
+        get_event = self.loader.get_event
+        while not isinstance(event := get_event(), yaml.SequenceEndEvent):
+            items.append(self.node(event, path + (len(items),), depth + 1))
         return items
 
     def mapping(self, path: PathKey, depth: int) -> dict:
         loader = self.loader
         out: dict[str, Any] = {}
         first_line: dict[str, int] = {}
-        while not loader.check_event(yaml.MappingEndEvent):
-            key_event = loader.get_event()
+        get_event = loader.get_event
+        while not isinstance(key_event := get_event(), yaml.MappingEndEvent):
             if isinstance(key_event, yaml.AliasEvent):
                 self.alias(key_event, path)
                 self.skip_value(depth)
                 continue
-            self.anchor(key_event)
+            if key_event.anchor is not None:
+                self.anchor(key_event)
             if not isinstance(key_event, yaml.ScalarEvent):
                 if depth >= MAX_DEPTH:
                     raise _TooDeep(key_event.start_mark)
@@ -607,12 +640,13 @@ class _Builder:
             key = key_event.value
             tag = key_event.tag
             if tag is None or tag == "!":
-                tag = self.loader.resolve(yaml.ScalarNode, key, key_event.implicit)
+                tag = self.resolve_scalar(key, key_event.implicit)
             if tag == _MERGE:
                 self.report(key_event.start_mark, "merge keys ('<<') are not supported; write the fields out in full", path)
                 self.skip_value(depth)
                 continue
-            mark = self.lines.mark(key_event.start_mark)
+            start = key_event.start_mark
+            mark = (start.line + self.first_line, start.column + 1)
             if key in out:
                 self.report(
                     key_event.start_mark,
@@ -622,18 +656,20 @@ class _Builder:
                 self.skip_value(depth)
                 continue
             first_line[key] = mark[0]
-            self.doc.key_marks[path + (key,)] = mark
-            self.check_chars(key_event, key, path + (key,), "key")
-            out[key] = self.value(path + (key,), depth)
-        loader.get_event()
+            key_path = path + (key,)
+            self.key_marks[key_path] = mark
+            if self.scan_all or key_event.style == '"':
+                self.check_chars(key_event, key, key_path, "key")
+            out[key] = self.node(get_event(), key_path, depth)
         return out
 
     def scalar(self, event, path: PathKey) -> Any:
         tag = event.tag
         if tag is None or tag == "!":
-            tag = self.loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+            tag = self.resolve_scalar(event.value, event.implicit)
         if tag in (_STR, _TIMESTAMP):
-            self.check_chars(event, event.value, path, "value")
+            if self.scan_all or event.style == '"':
+                self.check_chars(event, event.value, path, "value")
             return event.value
         if tag not in _SCALAR_TAGS:
             self.unsupported_tag(event, tag, path)

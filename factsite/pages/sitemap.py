@@ -78,6 +78,19 @@ _last_plan: dict[str, tuple[Site, list[PageSpec]]] = {}
 
 def lastmod(views: Views, spec: PageSpec) -> dt.date | None:
     """The page's content date (see the module's table), or None when it shows no dated record."""
+    if spec.kind in _WHOLE_SITE:  # the same for each of its numbered pages: computed once
+        memo = views.__dict__.setdefault("_sitemap_kinds", {})
+        if spec.kind not in memo:
+            memo[spec.kind] = _lastmod(views, spec)
+        return memo[spec.kind]
+    return _lastmod(views, spec)
+
+
+_WHOLE_SITE = {"home", "facts", "timeline", "sources", "corrections"}
+"""Kinds whose date is made from the whole site, not from the page's key."""
+
+
+def _lastmod(views: Views, spec: PageSpec) -> dt.date | None:
     site = views.site
     if spec.kind == "claim":
         return claim_updated(views, views.claims_by_id[spec.key])
@@ -90,7 +103,7 @@ def lastmod(views: Views, spec: PageSpec) -> dt.date | None:
     if spec.kind in ("fact", "source", "event"):
         item = spec.key.rpartition("/")[0]
         changes = [change.date.earliest() for change in site.events[item].history] if spec.kind == "event" else []
-        return _newest([_claims(views, views.citing(spec.kind, item)), *changes])
+        return _newest([_cited_lastmod(views, spec.kind, item), *changes])
     if spec.kind in ("timeline", "sources"):
         field = "events" if spec.kind == "timeline" else "sources"
         listed = _claims(views, (c for c in views.published_claims() if getattr(c, field)))
@@ -99,6 +112,14 @@ def lastmod(views: Views, spec: PageSpec) -> dt.date | None:
     if spec.kind == "corrections":
         return _newest(e["date"].earliest() for e in views.corrections()) or newest_review(views)
     return None
+
+
+def _cited_lastmod(views: Views, kind: str, item: str) -> dt.date | None:
+    """The newest date of the claims citing an item, once per item (its numbered pages share it)."""
+    memo = views.__dict__.setdefault("_sitemap_cited", {})
+    if (kind, item) not in memo:
+        memo[kind, item] = _claims(views, views.citing(kind, item))
+    return memo[kind, item]
 
 
 def _claims(views: Views, claims: Iterable[Claim]) -> dt.date | None:

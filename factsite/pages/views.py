@@ -28,6 +28,7 @@ class Views:
         # preview does) costs that page, not the archive.
         self.numbers = _Lazy(lambda slug: number_claims(site, site.claims.get(slug, ())))
         self.article_order = _Lazy(lambda slug: (pub_order(site.articles[slug]), slug))
+        self._sorted: dict[tuple[str, str], list[Claim]] = {}
 
     @cached_property
     def claims_by_id(self) -> dict[str, Claim]:
@@ -49,8 +50,11 @@ class Views:
     def citing(self, kind: str, item_id: str) -> list[Claim]:
         """The published claims citing a source, an event or a shared fact (``kind``), oldest article first,
         then in reading order: a fixed order, so the pages of a long list keep their addresses."""
-        claims = self._citing.get((kind, item_id), [])
-        return sorted(claims, key=lambda c: (self.article_order[c.article], self.numbers[c.article][c.id]))
+        key = (kind, item_id)
+        if key not in self._sorted:  # once per item: every page of a long list asks for the same order
+            claims = self._citing.get(key, [])
+            self._sorted[key] = sorted(claims, key=lambda c: (self.article_order[c.article], self.numbers[c.article][c.id]))
+        return self._sorted[key]
 
     def citing_count(self, kind: str, item_id: str) -> int:
         return len(self._citing.get((kind, item_id), ()))
