@@ -60,7 +60,7 @@ class Project:
                 )
             ]
         )
-        return missing + sorted(self.unreadable.values())
+        return missing + sorted(set(self.unreadable.values()))  # the files under one link share its problem
 
 
 def read_project(root: Path) -> Project:
@@ -125,24 +125,29 @@ def _outside(root: Path, rel: str) -> Problem | None:
 
     A symbolic link could otherwise publish any file the build can read (``/etc/passwd``,
     ``/proc/self/environ`` and the tokens in it); a link to another file inside the project is fine.
+    The problem is the outermost such link's, so every file read through a linked folder gives the
+    same problem, reported once (a linked ``content/`` is one mistake, not one per file).
     """
-    path = root / rel
-    if not path.is_symlink() and not any((root / p).is_symlink() for p in PurePosixPath(rel).parents if p.parts):
+    parts = PurePosixPath(rel).parts
+    prefixes = [PurePosixPath(*parts[:n]).as_posix() for n in range(1, len(parts) + 1)]
+    if not any((root / p).is_symlink() for p in prefixes):
         return None
-    try:
-        target = path.resolve(strict=False)
-        inside = target.is_relative_to(root.resolve())
-    except (OSError, RuntimeError):  # a loop of links
-        target, inside = "a loop of links", False
-    if inside:
-        return None
-    return Problem(
-        path=rel,
-        line=0,
-        col=0,
-        message=f"this is a symbolic link to {target}, outside the project; the build reads only files "
-        "inside the project folder: replace the link with a copy of the file",
-    )
+    base = root.resolve()
+    for prefix in prefixes:  # the first one that resolves outside is a link (a plain name stays where its folder is)
+        try:
+            target = (root / prefix).resolve(strict=False)
+            inside = target.is_relative_to(base)
+        except (OSError, RuntimeError):  # a loop of links
+            target, inside = "a loop of links", False
+        if not inside:
+            return Problem(
+                path=prefix,
+                line=0,
+                col=0,
+                message=f"this is a symbolic link to {target}, outside the project; the build reads only files "
+                "inside the project folder: replace the link with a copy of the file",
+            )
+    return None
 
 
 _STATIC_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*")
@@ -176,8 +181,11 @@ def _read(path: Path, rel: str, kind: str):
     if kind == "static":
         return data, None
     try:
-        return data.decode("utf-8"), None
+        # A byte-order mark (Notepad writes one) is not text: without it a '---' first line is found.
+        return data.decode("utf-8").removeprefix("\ufeff"), None
     except UnicodeDecodeError as err:
         line = data[: err.start].count(b"\n") + 1
-        col = err.start - (data.rfind(b"\n", 0, err.start) + 1) + 1
+        start = data.rfind(b"\n", 0, err.start) + 1
+        head = data[start : err.start].decode("utf-8")
+        col = len(head.removeprefix("\ufeff") if start == 0 else head) + 1  # characters, not bytes
         return None, Problem(path=rel, line=line, col=col, message="this file is not UTF-8 text; save it with UTF-8 encoding")
