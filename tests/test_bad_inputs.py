@@ -551,11 +551,6 @@ CHIPS = (
 )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="readers/timeline.py read(): stories.setdefault keeps the first story of an id and silently drops the "
-    "other's title and summary; when story.id is already in 'stories', report it at ('story', 'id') instead",
-)
 def test_a_story_id_in_two_files(problems):
     changes = {TL: "story:\n  id: chips\n  title: the chips story\n" + FILES[TL], "content/stories/chips.yaml": CHIPS}
     assert problems(changes) == [

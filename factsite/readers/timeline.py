@@ -22,8 +22,19 @@ def read(ctx: Context) -> tuple[dict[str, Event], dict[str, Story]]:
             continue
         stem = DEFAULT_STORY if rel == PATH else ctx.slug_of(rel, "a story")
         story = _story(ctx, rel, stem)
-        if story is not None:
-            stories.setdefault(story.id, story)
+        if story is not None and story.id in stories:
+            first = stories[story.id].path
+            first_doc, _ = ctx.load(first, "timeline")
+            doc, _ = ctx.load(rel, "timeline")
+            ctx.problems.append(
+                doc.problem(
+                    ("story", "id"),
+                    f"the story '{story.id}' is already defined in {first} (line {first_doc.where(('story', 'id'))[0]}); "
+                    "story ids must be unique: change one of them",
+                )
+            )
+        elif story is not None:
+            stories[story.id] = story
         # A story with a problem still defines its events, so that the claims citing them are not reported too.
         out.update({e.id: e for e in _events(ctx, rel, story.id if story else stem or "") if e.id not in out})
     return dict(sorted(out.items(), key=lambda kv: _order(kv[1]))), stories
