@@ -60,7 +60,8 @@ def _article(ctx: Context, rel: str, stories: Mapping[str, Story], default: str)
     ctx.check_markdown(doc, (), d)
     story = d.get("story", default)
     # A story whose own file has a problem is reported there, not again at every article that names it.
-    if story not in stories and ("story",) not in bad and f"{STORIES_DIR}/{story}.yaml" not in ctx.project.files:
+    named = "story" in d or default in stories  # an unnamed default story that is broken is reported at its file
+    if named and story not in stories and ("story",) not in bad and f"{STORIES_DIR}/{story}.yaml" not in ctx.project.files:
         known = ", ".join(stories) or "none"
         ctx.problems.append(
             doc.problem(

@@ -64,6 +64,7 @@ def _story(ctx: Context, rel: str, stem: str | None) -> Story | None:
             )
         )
         return None
+    ctx.check_markdown(doc, ("story",), header)
     return Story(id=header["id"], title=header["title"], summary=header.get("summary", ""), path=rel, default=default)
 
 
