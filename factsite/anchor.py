@@ -31,6 +31,8 @@ class NormalText:
     origin: tuple[int, ...]
     """``origin[i]`` is the index in the original text of normalised character ``i``; one extra
     entry holds the original length, so a normalised end offset maps too."""
+    ends: tuple[int, ...] = ()
+    """``ends[i]``: where the original characters of normalised character ``i`` end."""
 
 
 def normalize(text: str) -> str:
@@ -41,23 +43,34 @@ def normalize(text: str) -> str:
 def normal_text(text: str) -> NormalText:
     """``text`` normalised like :func:`normalize` but keeping a map back to original offsets.
 
-    Seeds are NFC already (checked by a test), so NFC keeps offsets here; only whitespace moves.
+    NFC works on a base character and the combining marks after it: each such group is composed on
+    its own, and every character it gives maps back to the group, so a decomposed seed (``e`` + U+0300)
+    is highlighted at the quote's own characters. ``ends[i]`` is where the group of normalised
+    character ``i`` ends in the original.
     """
-    text = unicodedata.normalize("NFC", text)
     chars: list[str] = []
     origin: list[int] = []
-    for i, ch in enumerate(text):
-        if ch.isspace():
-            if not chars or chars[-1] == " ":
-                continue
-            ch = " "
-        chars.append(ch)
-        origin.append(i)
+    ends: list[int] = []
+    i = 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and unicodedata.combining(text[j]):
+            j += 1
+        for ch in unicodedata.normalize("NFC", text[i:j]):
+            if ch.isspace():
+                if not chars or chars[-1] == " ":
+                    continue
+                ch = " "
+            chars.append(ch)
+            origin.append(i)
+            ends.append(j)
+        i = j
     if chars and chars[-1] == " ":
         chars.pop()
         origin.pop()
-    origin.append(len(text) if not origin else origin[-1] + 1)
-    return NormalText(text="".join(chars), origin=tuple(origin))
+        ends.pop()
+    origin.append(len(text) if not ends else ends[-1])
+    return NormalText(text="".join(chars), origin=tuple(origin), ends=tuple(ends))
 
 
 def anchor_claims(article: Article, claims: Iterable[Claim]) -> tuple[dict[str, Anchor], list[Problem]]:
@@ -83,7 +96,7 @@ def _anchor_one(article: Article, blocks: list[NormalText], claim: Claim) -> tup
     if len(chosen) == 1:
         b, i = chosen[0]
         origin = blocks[b].origin
-        return Anchor(claim=claim.id, block=b, start=origin[i], end=origin[i + len(quote) - 1] + 1), None
+        return Anchor(claim=claim.id, block=b, start=origin[i], end=blocks[b].ends[i + len(quote) - 1]), None
     if len(chosen) > 1:
         return None, _ambiguous(article, blocks, claim, quote, chosen)
     if hits:  # found, but not with that prefix/suffix

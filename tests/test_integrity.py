@@ -309,14 +309,9 @@ def test_the_comparison_refuses_a_highlight_a_word_off(content, pages, project):
     assert untried == {("c-cheese", "-end"), ("c-swiss", "+end")}
 
 
-# -- a known gap: decomposed (NFD) text --------------------------------------------------------------------
+# -- decomposed (NFD) text ---------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="factsite/anchor.py normal_text: offsets into the NFC form are used on the decomposed text, so each "
-    "combining mark before a quote shifts its highlight one character",
-)
 def test_a_decomposed_seed_is_highlighted_at_the_quote(project):
     """A seed saved decomposed (macOS, some CMSs: 'è' as 'e' + U+0300) is evidence as it is, and the article shows
     it as it is; the highlight must still wrap the quote's words."""
