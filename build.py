@@ -20,14 +20,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import time
 from pathlib import Path
 
-from factsite import BuildFailed, check_site, idschema
+from factsite import BuildFailed, idschema
 from factsite.importer import ImportFailed, annotations_stub, import_seed
 from factsite.load import read_project, read_seed
-from factsite.pipeline import build_project
-from factsite.write import output_problem, write_site
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,27 +46,31 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cmd_build(root: Path, args) -> int:
+    from factsite import engine
+
     out = Path(args.out) if args.out else root / "site"
-    unsafe = output_problem(out, root)  # before building: an output folder that is not ours fails fast
-    if unsafe:
-        raise BuildFailed([unsafe])
-    start = time.perf_counter()
-    files, site = build_project(read_project(root), drafts=args.drafts, strict=args.strict)
-    idschema.write(root, site)  # the editor's completion of ids follows the content
-    _warn(site)
-    write_site(files, out, project_root=root)
-    pages = sum(1 for p in files if p.endswith(".html"))
+
+    def checked(site) -> None:  # before anything is written
+        idschema.write(root, site)  # the editor's completion of ids follows the content
+        _warn(site)
+
+    result = engine.build(root, out, drafts=args.drafts, strict=args.strict, on_checked=checked)
     print(
-        f"Built {pages} pages into {out} in {(time.perf_counter() - start) * 1000:.0f} ms"
+        f"Built {result.html_pages} pages into {out} in {result.seconds * 1000:.0f} ms"
         + (" (drafts included)" if args.drafts else "")
+        + (f" ({result.rendered} rendered, {result.unchanged} unchanged)" if result.unchanged else "")
     )
     return 0
 
 
 def cmd_check(root: Path, args) -> int:
-    site = check_site(root, strict=args.strict)
-    idschema.write(root, site)
-    _warn(site)
+    from factsite import engine
+
+    def checked(site) -> None:
+        idschema.write(root, site)
+        _warn(site)
+
+    site = engine.check(root, strict=args.strict, on_checked=checked).site
     claims = [c for cs in site.claims.values() for c in cs]
     draft_articles = sum(a.draft for a in site.articles.values())
     draft_claims = sum(c.draft for c in claims)

@@ -7,6 +7,11 @@ until every page is rendered. ``check_site`` is the build minus the write: it
 plans and renders every page too, so whatever would stop ``build`` stops
 ``check``. A ``Memo`` passed in keeps parsed files and anchors between runs
 (the live preview does this); without one, every run starts fresh.
+
+``build_project`` holds every output file in memory, which the preview and
+the tests want; the command line builds through ``engine``, which runs the
+same stages with a persistent cache (a ``DiskMemo``), renders only the pages
+whose inputs changed, on every core, and writes each file as it is rendered.
 """
 
 from __future__ import annotations

@@ -10,13 +10,18 @@ rendering (a typo, ``{{ 1 / 0 }}``) becomes a problem located in that template.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
+import hmac
 import traceback
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 import jinja2
 
 from . import layout, vocab
+from .cache import atomic_write
 from .dates import display_range
 from .diagnostics import BuildFailed, Problem
 from .markdown import make_markdown, render_markdown
@@ -24,9 +29,10 @@ from .model import Site
 from .pages import KINDS, PageSpec, Views
 
 
-def make_env(templates: Mapping[str, str]) -> jinja2.Environment:
+def make_env(templates: Mapping[str, str], *, bytecode_cache: jinja2.BytecodeCache | None = None) -> jinja2.Environment:
     """The jinja2 environment over the project's templates ({name: source}, read by ``load``):
-    autoescape on, undefined names are errors, no stray whitespace."""
+    autoescape on, undefined names are errors, no stray whitespace. With ``bytecode_cache`` (the build's
+    ``SignedBytecodeCache``), templates compiled by an earlier build are not compiled again."""
 
     def source(name: str):
         # The file name jinja reports in errors is the path a reviewer can open.
@@ -39,6 +45,7 @@ def make_env(templates: Mapping[str, str]) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=bytecode_cache,
     )
     fields, prose = make_markdown(), make_markdown(heading_ids=True)
     # Event bodies appear on every article page: render each text once per environment.
@@ -65,25 +72,73 @@ def _short_url(url: str, limit: int = 60) -> str:
 
 def render_pages(env: jinja2.Environment, site: Site, pages: Iterable[PageSpec]) -> dict[str, bytes]:
     """Render each planned page → {output path: UTF-8 bytes}. Raises BuildFailed for a template error."""
-    views = Views(site)
-    out: dict[str, bytes] = {}
-    base_url = site.settings.base_url
-    for page in pages:
+    renderer = Renderer(env, site)
+    return {page.path: renderer.render(page) for page in pages}
+
+
+class Renderer:
+    """Renders the pages of one site one at a time (the build's workers each hold one, and write as they go)."""
+
+    def __init__(self, env: jinja2.Environment, site: Site):
+        self.env, self.site = env, site
+        self.views = Views(site)
+        self.base_url = site.settings.base_url
+
+    def render(self, page: PageSpec) -> bytes:
+        """One planned page's bytes. Raises BuildFailed for a template error, located in its file."""
         kind = KINDS[page.kind]
         if kind.data is not None:
-            out[page.path] = kind.data(views, page.key)
-            continue
+            return kind.data(self.views, page.key)
         context = {
             "root": layout.root_prefix(page.path),
             "page_path": page.path,
-            "canonical": layout.absolute(base_url, page.path),
-            **kind.context(views, page.key),
+            "canonical": layout.absolute(self.base_url, page.path),
+            **kind.context(self.views, page.key),
         }
         try:
-            out[page.path] = env.get_template(kind.template).render(context).encode("utf-8")
+            return self.env.get_template(kind.template).render(context).encode("utf-8")
         except Exception as err:  # noqa: BLE001 - whatever a template raises is the template's problem
             raise BuildFailed([template_problem(err)]) from None
-    return out
+
+    def compile(self, names: Iterable[str]) -> None:
+        """Compile the templates named now (before the workers fork, so that each has them compiled); a
+        template that does not compile is left for ``render`` to report where a page uses it."""
+        for name in sorted(names):
+            try:
+                self.env.get_template(name)
+            except Exception:  # noqa: BLE001, S112 - reported, located, by render
+                continue
+
+
+class SignedBytecodeCache(jinja2.BytecodeCache):
+    """Compiled templates kept from one build to the next, a file per template in ``folder``, each signed with
+    ``secret`` and the code version (the cache's, see ``cache.DiskMemo.secret``): jinja's own file cache would
+    run whatever code a file there holds, and one written by anyone else (a cache committed to a repository)
+    is recompiled instead. Jinja checks that an entry is of the template's current source."""
+
+    def __init__(self, folder: Path, secret: bytes, version: str):
+        self.folder, self.secret, self.version = Path(folder), secret, version
+
+    def _mac(self, key: str, body: bytes) -> bytes:
+        return hmac.new(self.secret, f"{self.version}\0{key}\0".encode() + body, hashlib.sha256).digest()
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            data = (self.folder / bucket.key).read_bytes()
+        except OSError:
+            return
+        mac, body = data[:32], data[32:]
+        if hmac.compare_digest(mac, self._mac(bucket.key, body)):
+            try:
+                bucket.bytecode_from_string(body)
+            except Exception:  # noqa: BLE001 - an entry that cannot be read is compiled again
+                bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        with contextlib.suppress(OSError):  # best effort: without it, the next build compiles again
+            body = bucket.bytecode_to_string()
+            self.folder.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.folder / bucket.key, self._mac(bucket.key, body) + body)
 
 
 def template_problem(err: Exception) -> Problem:

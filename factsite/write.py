@@ -18,9 +18,12 @@ folder left behind.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import errno
+import functools
 import os
 import shutil
+import sys
 from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
@@ -70,9 +73,13 @@ def recover(out: Path, *, project_root: Path | None = None) -> None:
             doing = f"an earlier build was cut short, and the previous site, parked here, cannot be moved back to {out.name}/"
             os.rename(old, out)
         folder, doing = new, "the build cannot look at this folder"
-        if is_site(new):  # a half-written site from an interrupted build
+        if is_site(new):  # a half-written site from an interrupted build (or, after an exchange, the previous one)
             doing = "an earlier build was cut short while writing its new site here, and this folder cannot be deleted"
             _delete(new)
+        for swap in (new, old):  # made by a build cut short before it could mark it: empty, so nobody's
+            folder, doing = swap, "an earlier build was cut short just after making this folder, which cannot be deleted"
+            if _empty_folder(swap):
+                os.rmdir(swap)
     except OSError as err:
         raise BuildFailed([_os_problem(folder, root, doing, err, fix=folder, tree=True)]) from None
 
@@ -129,7 +136,7 @@ def output_problem(out: Path, project_root: Path | None = None) -> Problem | Non
                 "(a site made by an older build.py, say), delete it; the next build recreates it",
             )
         for swap, role in zip(swap_paths(out), ("writes the new site", "parks the previous site"), strict=True):
-            if (swap.exists() or swap.is_symlink()) and not is_site(swap):
+            if (swap.exists() or swap.is_symlink()) and not is_site(swap) and not _empty_folder(swap):
                 return Problem(
                     path=_shown(swap, root),
                     line=0,
@@ -155,74 +162,220 @@ def write_site(files: Mapping[str, bytes], out: Path, *, project_root: Path | No
     Raises BuildFailed, leaving the previous site as it was and no swap folder behind, when ``out``
     is not the build's to replace (see ``output_problem``) or the file system refuses a step.
     """
-    targets = []
-    for rel, data in sorted(files.items()):
-        parts = PurePosixPath(rel).parts
-        if PurePosixPath(rel).is_absolute() or ".." in parts:
-            raise ValueError(f"refusing to write outside the site: {rel}")
-        targets.append((parts, data))
-    problem = output_problem(out, project_root)
-    if problem:
-        raise BuildFailed([problem])
-    out = Path(out).resolve()
-    root = Path(project_root).resolve() if project_root is not None else None
-    recover(out, project_root=root)
-    new, old = swap_paths(out)
-    try:  # make sure the previous site can go before writing anything
-        blocker = _removal_blocker(out) if out.exists() else None
-    except OSError as err:
-        blocker = err
-    if blocker:
-        raise _fail(out, root, "the build cannot delete this folder to replace it", blocker, fix=out, tree=True)
+    targets = [(site_parts(rel), data) for rel, data in sorted(files.items())]
+    site = NewSite(out, project_root=project_root)
     try:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        new.mkdir()
-    except OSError as err:
-        raise _fail(
-            out.parent,
-            root,
-            f"the build cannot create {new.name}/ in this folder, where it writes the new site "
-            f"before swapping it in for {out.name}/",
-            err,
-            fix=out.parent,
-        ) from None
-    try:
-        (new / MARKER).write_text(MARKER_TEXT, encoding="utf-8")  # first: recover() deletes only marked folders
         for parts, data in targets:
-            target = new.joinpath(*parts)
+            target = site.folder.joinpath(*parts)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
     except OSError as err:
-        shutil.rmtree(new, ignore_errors=True)  # marked: if this fails, the next recover() reports it
-        raise _fail(
-            out, root, f"the new site could not be written (into {new.name}/, now removed)", err, fix=out.parent
-        ) from None
-    try:
-        if out.exists():
-            os.rename(out, old)
-    except OSError as err:
-        shutil.rmtree(new, ignore_errors=True)
-        raise _fail(out, root, "the build cannot move this folder aside to swap in the new site", err, fix=out) from None
-    try:
-        os.rename(new, out)
-    except OSError as err:
-        with contextlib.suppress(OSError):  # put the previous site back (else the next recover() does)
-            os.rename(old, out)
-        shutil.rmtree(new, ignore_errors=True)
-        raise _fail(out, root, "the build cannot move the new site into place", err, fix=out.parent) from None
-    try:
-        if old.exists():
-            _delete(old)
-    except OSError as err:
-        raise _fail(
-            old,
-            root,
-            f"the new site is in {out.name}/, but the previous one, parked here, could not be "
-            "deleted (the next build tries again)",
+        raise site.failed(err) from None
+    site.commit()
+
+
+def site_parts(rel: str) -> tuple[str, ...]:
+    """The parts of an output path, refused (ValueError) if it would lead outside the site."""
+    parts = PurePosixPath(rel).parts
+    if PurePosixPath(rel).is_absolute() or ".." in parts or not parts:
+        raise ValueError(f"refusing to write outside the site: {rel}")
+    return parts
+
+
+def site_path(folder: str, rel: str) -> str:
+    """``folder/rel`` as a string (the build's hot loops join tens of thousands of these), refusing (ValueError)
+    any output path that is not plain: absolute, empty, or with an empty, ``.`` or ``..`` part."""
+    if not rel or rel[0] == "/" or "\0" in rel or any(part in ("", ".", "..") for part in rel.split("/")):
+        raise ValueError(f"refusing to write outside the site: {rel}")
+    return f"{folder}/{rel}"
+
+
+class NewSite:
+    """A new site being written beside the output folder ``out``, then swapped in for it whole (``commit``).
+
+    Made only when ``out`` is the build's to replace (see ``output_problem``), after an interrupted swap is
+    finished or undone (``recover``) and once the previous site is known to be deletable; its folder
+    (``.site.new``) holds the marker from the start. ``write``, ``link`` (a file of the previous site,
+    unchanged, hard-linked or else copied) and any writer that is handed ``folder`` fill it; ``failed``
+    turns an error of theirs into the build's problem and removes the folder; ``abort`` removes it. Raises
+    BuildFailed as ``write_site`` does, with the previous site as it was and no swap folder behind.
+    """
+
+    def __init__(self, out: Path, *, project_root: Path | None = None):
+        problem = output_problem(out, project_root)
+        if problem:
+            raise BuildFailed([problem])
+        self.out = out = Path(out).resolve()
+        self.root = root = Path(project_root).resolve() if project_root is not None else None
+        recover(out, project_root=root)
+        self.folder, self.old = swap_paths(out)
+        new = self.folder
+        self.swapped = False
+        self._out, self._new = str(out), str(new)
+        self._made = {self._new}  # folders of the new site made so far
+        self.previous = out if is_site(out) else None
+        """The site being replaced, whose unchanged files may be linked (None if there is none)."""
+        try:  # make sure the previous site can go before writing anything
+            blocker = _removal_blocker(out) if out.exists() else None
+        except OSError as err:
+            blocker = err
+        if blocker:
+            raise _fail(out, root, "the build cannot delete this folder to replace it", blocker, fix=out, tree=True)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            new.mkdir()
+        except OSError as err:
+            raise _fail(
+                out.parent,
+                root,
+                f"the build cannot create {new.name}/ in this folder, where it writes the new site "
+                f"before swapping it in for {out.name}/",
+                err,
+                fix=out.parent,
+            ) from None
+        try:
+            (new / MARKER).write_text(MARKER_TEXT, encoding="utf-8")  # first: recover() deletes only marked folders
+        except OSError as err:
+            raise self.failed(err) from None
+
+    def makedirs(self, paths) -> None:
+        """Make the folders that the output paths ``paths`` will be written into. Raises BuildFailed."""
+        for rel in paths:
+            self._folder_of(rel)
+
+    def _folder_of(self, rel: str) -> str:
+        """The new site's path for ``rel``, its folder made if need be."""
+        target = site_path(self._new, rel)
+        parent = target.rpartition("/")[0]
+        if parent not in self._made:
+            try:
+                os.makedirs(parent, exist_ok=True)
+            except OSError as err:
+                raise self.failed(err) from None
+            self._made.add(parent)
+        return target
+
+    def write(self, rel: str, data: bytes) -> None:
+        """Write one file of the new site (its folder made first), replacing one written or linked there
+        before, never writing into it (a link's file is the previous site's too). Raises BuildFailed."""
+        target = self._folder_of(rel)
+        try:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(target)
+            with open(target, "xb") as file:
+                file.write(data)
+        except OSError as err:
+            raise self.failed(err) from None
+
+    def link(self, rel: str) -> bool:
+        """Take the previous site's file at ``rel`` into the new one: hard-linked (True), or copied where the
+        file system refuses a link (False). Raises BuildFailed."""
+        target = self._folder_of(rel)
+        source = site_path(self._out, rel)
+        try:
+            try:
+                os.link(source, target, follow_symlinks=False)
+                return True
+            except OSError as err:
+                if err.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.EOPNOTSUPP, errno.EACCES):
+                    raise
+            shutil.copyfile(source, target, follow_symlinks=False)
+            return False
+        except OSError as err:
+            raise self.failed(err) from None
+
+    def failed(self, err: OSError) -> BuildFailed:
+        """The problem for ``err``, met while writing the new site, which is removed."""
+        self.abort()
+        return _fail(
+            self.out,
+            self.root,
+            f"the new site could not be written (into {self.folder.name}/, now removed)",
             err,
-            fix=old,
-            tree=True,
-        ) from None
+            fix=self.out.parent,
+        )
+
+    def abort(self) -> None:
+        """Remove the new site (marked until the last: if this fails, the next ``recover`` removes it)."""
+        if not self.swapped:
+            _remove_marked(self.folder, ignore_errors=True)
+
+    def commit(self) -> None:
+        """Swap the new site in for the previous one, then delete the previous one. Raises BuildFailed.
+
+        Where the system can exchange two folders in one step (Linux), ``out`` is a complete site at every
+        moment, the previous one then the new one; elsewhere it is missing between two renames, and a build
+        cut short there is undone by ``recover``."""
+        out, root, new, old = self.out, self.root, self.folder, self.old
+        if out.exists() and _exchange(new, out):  # the previous site is now in .site.new, still marked
+            self.swapped = True
+            try:
+                os.rename(new, old)
+            except OSError:
+                old = new
+        else:
+            try:
+                if out.exists():
+                    os.rename(out, old)
+            except OSError as err:
+                self.abort()
+                raise _fail(out, root, "the build cannot move this folder aside to swap in the new site", err, fix=out) from None
+            try:
+                os.rename(new, out)
+            except OSError as err:
+                with contextlib.suppress(OSError):  # put the previous site back (else the next recover() does)
+                    os.rename(old, out)
+                self.abort()
+                raise _fail(out, root, "the build cannot move the new site into place", err, fix=out.parent) from None
+            self.swapped = True
+        try:
+            if old.exists():
+                _delete(old)
+        except OSError as err:
+            raise _fail(
+                old,
+                root,
+                f"the new site is in {out.name}/, but the previous one, parked here, could not be "
+                "deleted (the next build tries again)",
+                err,
+                fix=old,
+                tree=True,
+            ) from None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Exchange two folders in one step (Linux's ``renameat2`` with ``RENAME_EXCHANGE``); False where the system
+    cannot, having changed nothing."""
+    renameat2 = _renameat2()
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    return renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0
+
+
+@functools.lru_cache(maxsize=1)
+def _renameat2():
+    if sys.platform != "linux":
+        return None
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        function = libc.renameat2
+    except (OSError, AttributeError):  # a C library without it (glibc before 2.28, musl before 1.2.3?)
+        return None
+    function.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    function.restype = ctypes.c_int
+    return function
+
+
+def _empty_folder(path: Path) -> bool:
+    """Whether ``path`` is a real folder with nothing in it."""
+    try:
+        if path.is_symlink() or not path.is_dir():
+            return False
+        with os.scandir(path) as entries:
+            return next(entries, None) is None
+    except OSError:
+        return False
 
 
 def _delete(folder: Path) -> None:
@@ -230,7 +383,25 @@ def _delete(folder: Path) -> None:
     blocker = _removal_blocker(folder)
     if blocker:
         raise blocker
-    shutil.rmtree(folder)
+    _remove_marked(folder)
+
+
+def _remove_marked(folder: Path, *, ignore_errors: bool = False) -> None:
+    """Delete a marked folder, its marker last, so that a build killed while deleting it leaves it marked (and
+    the next ``recover`` finishes the job), never a folder of leftovers that no build may touch."""
+    try:
+        with os.scandir(folder) as found:
+            entries = [entry for entry in found if entry.name != MARKER]
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=ignore_errors)
+            else:
+                os.unlink(entry.path)
+        (folder / MARKER).unlink(missing_ok=True)
+        os.rmdir(folder)
+    except OSError:
+        if not ignore_errors:
+            raise
 
 
 def _removal_blocker(folder: Path) -> OSError | None:

@@ -22,7 +22,17 @@ from conftest import ROOT, TEMPLATES
 from sample import write_project
 
 from factsite import BuildFailed
-from factsite.write import MARKER, MARKER_TEXT, check_output_dir, recover, swap_paths, write_site
+from factsite.write import (
+    MARKER,
+    MARKER_TEXT,
+    NewSite,
+    _exchange,
+    check_output_dir,
+    output_problem,
+    recover,
+    swap_paths,
+    write_site,
+)
 
 FOOTER = "\n1 problem found; nothing was written.\n"
 NOT_OURS = (
@@ -377,3 +387,58 @@ def test_a_previous_site_that_cannot_be_deleted_is_reported_not_a_traceback(proj
         assert snapshot(site) == built
     assert build(root, site).returncode == 0
     assert_no_swap_folders(site)
+
+
+# -- the new site, file by file (the build engine's way of writing) -------------------------------------------------
+
+
+def test_a_new_site_makes_nested_folders_refuses_paths_outside_and_swaps_in(tmp_path):
+    out = tmp_path / "site"
+    site = NewSite(out)
+    site.write("facts/x/page/2.html", b"two")  # a folder with no file of its own on the way
+    site.makedirs(["a/b/c/d.html"])
+    for bad in ("../evil.html", "/etc/passwd", "a/../../evil", "", "a//b", "./a"):
+        with pytest.raises(ValueError):
+            site.write(bad, b"x")
+    site.commit()
+    assert snapshot(out) == {
+        MARKER: MARKER_TEXT.encode(), "a": None, "a/b": None, "a/b/c": None,
+        "facts": None, "facts/x": None, "facts/x/page": None, "facts/x/page/2.html": b"two",
+    }  # fmt: skip
+    again = NewSite(out)
+    assert again.link("facts/x/page/2.html") is True  # the previous site's file, hard-linked
+    again.commit()
+    assert (out / "facts/x/page/2.html").read_bytes() == b"two" and not os.path.lexists(swap_paths(out)[1])
+
+
+def test_writing_over_a_linked_file_never_changes_the_previous_site(tmp_path):
+    out = tmp_path / "site"
+    write_site({"index.html": b"old"}, out)
+    site = NewSite(out)
+    site.link("index.html")
+    site.write("index.html", b"new")  # replaced, not written into: the link's file is the previous site's too
+    assert (out / "index.html").read_bytes() == b"old"
+    site.abort()
+    assert (out / "index.html").read_bytes() == b"old" and not any(os.path.lexists(p) for p in swap_paths(out))
+
+
+def test_the_swap_exchanges_the_folders_in_one_step(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    (a / "x").mkdir(parents=True)
+    (b / "y").mkdir(parents=True)
+    if not _exchange(a, b):
+        pytest.skip("this system cannot exchange two folders in one step (renameat2)")
+    assert (a / "y").is_dir() and (b / "x").is_dir()
+
+
+def test_an_empty_swap_folder_left_by_a_killed_build_is_not_in_the_way(project):
+    root = project()
+    site = root / "site"
+    assert build(root, site).returncode == 0
+    built = snapshot(site)
+    for swap in swap_paths(site):
+        swap.mkdir()  # killed between making the folder and marking it: it holds nothing of anyone's
+    assert output_problem(site, root) is None
+    recover(site, project_root=root)
+    assert_no_swap_folders(site)
+    assert snapshot(site) == built

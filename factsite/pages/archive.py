@@ -83,7 +83,7 @@ def plan(site: Site, inputs: Inputs) -> list[PageSpec]:
                 path=layout.archive_page(n),
                 kind="archive",
                 key=page_key("", n),
-                inputs=inputs.common | inputs.all_articles | claims,
+                inputs=inputs.common | inputs.all_articles | claims | {"sources", "timeline"},
             )
         )
     for month, slugs in months(site).items():
@@ -94,7 +94,7 @@ def plan(site: Site, inputs: Inputs) -> list[PageSpec]:
                     path=layout.month_path(month, n),
                     kind="archive",
                     key=page_key(month, n),
-                    inputs=inputs.common | inputs.all_articles | claims,
+                    inputs=inputs.common | inputs.all_articles | claims | {"sources", "timeline"},
                 )
             )
     return pages

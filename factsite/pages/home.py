@@ -18,7 +18,10 @@ def plan(site: Site, inputs: Inputs) -> list[PageSpec]:
     shown = newest_first(site)[: PER_PAGE["articles"]]
     # Which articles are newest depends on every article's date; the summaries on the shown ones' claims.
     claims = frozenset(f"claims:{slug}" for slug in shown)
-    return [PageSpec(path=layout.HOME, kind="home", inputs=inputs.common | inputs.all_articles | claims)]
+    # A draft claim is left out when a source or event it cites breaks: those files feed the summaries too.
+    return [
+        PageSpec(path=layout.HOME, kind="home", inputs=inputs.common | inputs.all_articles | claims | {"sources", "timeline"})
+    ]
 
 
 def context(views: Views, key: str) -> dict[str, Any]:

@@ -58,7 +58,7 @@ def plan(site: Site, inputs: Inputs) -> list[PageSpec]:
             kind="web-annotations",
             key=slug,
             # Notes on the page (part of its text, so of the selectors' context) show event dates and titles.
-            inputs=frozenset({"site", "verdicts", "timeline", "seeds", f"article:{slug}", f"claims:{slug}"}),
+            inputs=frozenset({"site", "verdicts", "sources", "timeline", "seeds", f"article:{slug}", f"claims:{slug}"}),
             origin=Loc(path=article.path, line=0, col=0),
         )
         for slug, article in site.articles.items()
