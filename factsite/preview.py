@@ -16,6 +16,14 @@ for such files when no event comes at all. The search index can be made after
 the pages (``update(search=False)`` then ``request_search``): a background
 thread makes it from the latest good site, so the page a reader looks at is
 written first and the index never ends older than the last good save.
+
+The pages can be made in the order a reader needs them too: ``update(first_only=True,
+first=...)`` renders and writes only the pages named (the ones open in a browser) and
+the page the save is about (``Outcome.target``: the changed article's page, or its one
+changed claim's), and leaves the rest, from the same plan, to ``finish``, which the
+server calls in slices of a few milliseconds once the open pages have reloaded. Nothing
+is lost if another save comes first: a page is marked current only when it is written,
+so the next update renders whatever was left.
 """
 
 from __future__ import annotations
@@ -25,18 +33,19 @@ import os
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
-from . import idschema, search_index
+from . import idschema, layout, search_index
 from .cache import Memo
 from .diagnostics import BuildFailed, Problem
 from .load import CONTENT, SEEDS, TEMPLATES, Project, classify, read_project, refresh_project
-from .model import Site
+from .model import Claim, Site
 from .pages import PageSpec, input_keys
 from .pipeline import check_project, plan, render
 from .render import make_env
+from .report import summary, worklist
 from .write import write_site
 
 
@@ -52,7 +61,26 @@ class Outcome:
     """Output files written or removed (their bytes changed)."""
     seconds: float = 0.0
     deferred: list[str] = field(default_factory=list)
-    """Pages left for later (``update(first_only=True)``): still stale, the next update renders them."""
+    """Pages left for later (``update(first_only=True)``): still stale; ``finish`` or the next update renders them."""
+    target: str | None = None
+    """The page the save is about, when it changed one article or its claims and nothing else: the page of its
+    one changed (or added) claim, or else the article's page. None for any other save, and for one that left
+    the article and its claims as they were."""
+    focus: frozenset[str] = frozenset()
+    """With ``target``: that article's pages (its own and its claims')."""
+
+
+@dataclass(kw_only=True)
+class _Todo:
+    """What an update left for ``finish``: the rest of its plan, rendered from the same site."""
+
+    project: Project
+    checked: Site
+    site: Site
+    env: object
+    digests: dict[str, str]
+    expected: set[str]
+    pages: list[PageSpec]
 
 
 def _sha(data: str | bytes) -> str:
@@ -80,8 +108,14 @@ class Preview:
         self._search_wanted = threading.Condition()
         self._search_site: Site | None = None  # the latest good site, waiting for its index
         self._search_requested = self._search_done = 0
+        self._search_stale = False  # the latest good site's index was not asked for yet (update(search=False))
         self._shown: Site | None = None  # the site as published by the latest good rebuild
+        self._checked: tuple[Project, Site] | None = None  # the project and checked site of the latest good rebuild
+        self._todo: _Todo | None = None  # what the latest good rebuild left for finish (first_only)
         self._deferred: list[str] = []  # pages left stale by the latest good rebuild (first_only)
+        self._digest_of: tuple[dict | None, dict] = (None, {})  # input digests → {page inputs: page digest}
+        self._worklist_lock = threading.Lock()
+        self._worklist: tuple[Site | None, list[Problem]] = (None, [])
 
     def start(self) -> Outcome:
         """Read the whole project and build it (search index included)."""
@@ -89,15 +123,22 @@ class Preview:
         self.project = read_project(self.root)
         return self._rebuild(search=True)
 
-    def update(self, changed: Iterable[str], *, search: bool = True, first_only: bool = False) -> Outcome:
+    def update(
+        self,
+        changed: Iterable[str],
+        *,
+        search: bool = True,
+        first_only: bool = False,
+        first: Iterable[str] | Callable[[str | None, frozenset[str]], Iterable[str]] = (),
+    ) -> Outcome:
         """Take changes to the files at ``changed`` (paths relative to the project root) into account, and to
         any other input file whose inode, size or modification time differs from when it was last read.
 
         With ``search=False`` the search index is left as it is: call ``request_search`` after the pages
-        are served (the server does), or the index stays that of an earlier save. With ``first_only`` the
-        pages that list the claims of several articles (the home page, the feeds, the data...) are left stale
-        (``Outcome.deferred``) when other pages changed too: those come first, and the next update, even
-        ``update([])``, renders the rest.
+        are served (the server does), or the index stays that of an earlier save. With ``first_only`` only the
+        pages named in ``first`` (the pages open in a browser; or a function of the save's target and focus
+        that names them) and the save's ``Outcome.target`` are rendered and written; the rest of the plan (``Outcome.deferred``) and the editor's id schema are left to
+        ``finish`` (or to the next update, even ``update([])``, which renders whatever is still stale).
         """
         changed = set(changed) | self.rescan()
         try:
@@ -106,7 +147,7 @@ class Preview:
             for rel in changed:
                 self._signatures.pop(rel, None)
             raise
-        return self._rebuild(search=search, first_only=first_only)
+        return self._rebuild(search=search, first_only=first_only, first=first, changed=changed)
 
     def rescan(self) -> set[str]:
         """The input paths that appeared, disappeared or changed since they were last read; they count as
@@ -154,66 +195,180 @@ class Preview:
         return {key: _sha("\n".join(values)) for key, values in parts.items()}
 
     def _page_digest(self, page: PageSpec, digests: dict[str, str]) -> str:
-        return _sha(f"drafts={self.drafts}\n" + "\n".join(f"{k}={digests.get(k, '-')}" for k in sorted(page.inputs)))
+        if self._digest_of[0] is not digests:  # pages share input sets: each set's digest made once per rebuild
+            self._digest_of = (digests, {})
+        known = self._digest_of[1]
+        if page.inputs not in known:
+            known[page.inputs] = _sha(
+                f"drafts={self.drafts}\n" + "\n".join(f"{k}={digests.get(k, '-')}" for k in sorted(page.inputs))
+            )
+        return known[page.inputs]
 
-    def _rebuild(self, *, search: bool, first_only: bool = False) -> Outcome:
+    def _rebuild(self, *, search: bool, first_only: bool = False, first=(), changed: set[str] | None = None) -> Outcome:
         start = time.perf_counter()
         self.builds += 1
+        self._todo = None  # whatever an earlier update left is stale under this one's digests: planned again here
         writing = False
         try:
             digests = self.input_digests()
             checked = check_project(self.project, self.memo)
-            idschema.write(self.project.root, checked)  # the editor's completion of ids follows each save
             site, pages = plan(self.project, checked, drafts=self.drafts)
             stale = self.affected_pages(pages, digests)
-            later = [p for p in stale if _site_wide(p)] if first_only and self.on_disk else []
-            if len(later) == len(stale):  # nothing else changed: no reason to wait
-                later = []
-            stale = [p for p in stale if p not in later]
-            rendered = render(self.project, site, stale, self._environment(digests.get("templates")))
+            target, focus = self._target(changed or set(), site, pages)
+            if first_only and self.on_disk:  # the first write replaces the whole folder: everything then
+                wanted = set(first(target, focus) if callable(first) else first) | {target}
+                now = [p for p in stale if p.path in wanted]
+                later = [p for p in stale if p.path not in wanted]
+                later.sort(key=_reading_order)
+            else:
+                now, later = stale, []
+            if not later and first_only:
+                first_only = False  # nothing left but the id schema: write it now
+            if not first_only:
+                idschema.write(self.project.root, checked)  # the editor's completion of ids follows each save
+            env = self._environment(digests.get("templates"))
+            rendered = render(self.project, site, now, env)
             if not self.on_disk:  # the first write replaces the whole folder, so it carries the index too
                 search = True
+            expected = {p.path for p in pages} | set(self.project.static)
             with self._search_lock if search else _NO_LOCK:
                 index = self._search_files(site) if search else None
                 writing = True
-                written = self._write(rendered, expected={p.path for p in pages} | set(self.project.static), index=index)
+                written = self._write(rendered, expected=expected, index=index)
         except BuildFailed as failed:
             self.problems = failed.problems
             return Outcome(ok=False, problems=failed.problems, seconds=time.perf_counter() - start)
         except Exception as err:  # noqa: BLE001 - any failure is this save's problem: never a stale or empty state
-            import traceback
-
-            traceback.print_exc()  # on the terminal, for whoever fixes it; the page and status.json get one line
-            error = f"{type(err).__name__}: {err}"
-            self.problems = [
-                Problem(
-                    path="build",
-                    line=0,
-                    col=0,
-                    message=(
-                        f"writing the site failed: {error}; some files in it may be from this save, the rest from the last good one"
-                        if writing
-                        else f"the rebuild failed unexpectedly: {error}; this is a bug in build.py or a template"
-                        " — the last good site is still served"
-                    ),
-                )
-            ]
-            return Outcome(ok=False, problems=self.problems, seconds=time.perf_counter() - start)
+            return self._failed(err, writing, start)
         finally:
             self.memo.prune()
         self.page_digests = {p.path: self.page_digests.get(p.path, "") for p in pages}  # forget removed pages
-        self.page_digests.update((p.path, self._page_digest(p, digests)) for p in stale)
+        self.page_digests.update((p.path, self._page_digest(p, digests)) for p in now)
         self.problems = []
         self._shown = site
-        self._deferred = sorted(p.path for p in later)
+        self._checked = (self.project, checked)
+        self._search_stale = not search
+        if later:
+            self._todo = _Todo(
+                project=self.project, checked=checked, site=site, env=env, digests=digests, expected=expected, pages=later
+            )
+        self._deferred = [p.path for p in later]
         return Outcome(
             ok=True,
             problems=[],
             rendered=sorted(rendered),
             written=written,
             seconds=time.perf_counter() - start,
-            deferred=self._deferred,
+            deferred=sorted(self._deferred),
+            target=target,
+            focus=focus,
         )
+
+    def _failed(self, err: Exception, writing: bool, start: float) -> Outcome:
+        import traceback
+
+        traceback.print_exc()  # on the terminal, for whoever fixes it; the page and status.json get one line
+        error = f"{type(err).__name__}: {err}"
+        self.problems = [
+            Problem(
+                path="build",
+                line=0,
+                col=0,
+                message=(
+                    f"writing the site failed: {error}; some files in it may be from this save, the rest from the last good one"
+                    if writing
+                    else f"the rebuild failed unexpectedly: {error}; this is a bug in build.py or a template"
+                    " — the last good site is still served"
+                ),
+            )
+        ]
+        return Outcome(ok=False, problems=self.problems, seconds=time.perf_counter() - start)
+
+    @property
+    def unfinished(self) -> bool:
+        """Whether the latest update left pages (or the editor's id schema) for ``finish``."""
+        return self._todo is not None
+
+    def finish(self, budget: float | None = None) -> Outcome:
+        """Render and write what the latest update left (``first_only``), from that update's plan: all of it, or
+        with ``budget`` (seconds) as many pages as fit in it (at least one), so the caller can serve requests
+        between slices. When nothing is left, the editor's id schema is written too."""
+        todo, start = self._todo, time.perf_counter()
+        if todo is None:
+            return Outcome(ok=not self.problems, problems=list(self.problems))
+        deadline = None if budget is None else start + budget
+        writing = False
+        try:
+            rendered = render(todo.project, todo.site, _until(todo.pages, deadline), todo.env)
+            done = [p for p in todo.pages if p.path in rendered]
+            writing = True
+            written = _sync(self.out, rendered, todo.expected, self.on_disk)
+            rest = [p for p in todo.pages if p.path not in rendered]
+            if not rest:
+                idschema.write(todo.project.root, todo.checked)
+        except BuildFailed as failed:
+            self._todo, self.problems = None, failed.problems
+            return Outcome(ok=False, problems=failed.problems, seconds=time.perf_counter() - start)
+        except Exception as err:  # noqa: BLE001 - as in update: a problem, never a traceback that stops the server
+            self._todo = None
+            return self._failed(err, writing, start)
+        self.page_digests.update((p.path, self._page_digest(p, todo.digests)) for p in done)
+        todo.pages = rest
+        self._todo = todo if rest else None
+        self._deferred = [p.path for p in rest]
+        return Outcome(
+            ok=True,
+            rendered=sorted(rendered),
+            written=written,
+            seconds=time.perf_counter() - start,
+            deferred=sorted(self._deferred),
+        )
+
+    def _target(self, changed: set[str], site: Site, pages: list[PageSpec]) -> tuple[str | None, frozenset[str]]:
+        """The page a save is about (see ``Outcome.target``) and the pages of its article."""
+        slugs, only_claims = set(), True
+        for rel in changed:
+            part = classify(rel)[0]
+            if part == "files" and rel not in self.project.files:
+                continue  # gone: an editor's temporary file renamed over the real one, or a file deleted
+            path = PurePosixPath(rel)
+            if part != "files" or path.suffix not in (".md", ".yaml"):
+                return None, frozenset()
+            if path.parent.as_posix() == layout.ARTICLES_DIR and path.suffix == ".md":
+                only_claims = False
+            elif path.parent.as_posix() != layout.ANNOTATIONS_DIR or path.suffix != ".yaml":
+                return None, frozenset()
+            slugs.add(path.stem)
+        paths = {p.path for p in pages}
+        slug = next(iter(slugs)) if len(slugs) == 1 else None
+        if slug is None or layout.article_path(slug) not in paths:
+            return None, frozenset()
+        claims = site.claims.get(slug, ())
+        focus = frozenset({layout.article_path(slug)} | ({layout.claim_path(c.id) for c in claims} & paths))
+        if self._shown is None:
+            return layout.article_path(slug), focus
+        old = {c.id: _unplaced(c) for c in self._shown.claims.get(slug, ())}
+        new = {c.id: _unplaced(c) for c in claims}
+        differ = [claim_id for claim_id, claim in new.items() if old.get(claim_id) != claim]
+        if self._shown.articles.get(slug) == site.articles.get(slug):
+            if not differ and old.keys() == new.keys():
+                return None, frozenset()  # the same as before: a second event of one save, or a save of the same text
+            if only_claims and len(differ) == 1 and old.keys() <= new.keys() and layout.claim_path(differ[0]) in paths:
+                return layout.claim_path(differ[0]), focus
+        return layout.article_path(slug), focus
+
+    def worklist(self) -> tuple[list[Problem], str]:
+        """The editor's worklist (``build.py report``) of the latest good rebuild, and its summary line; made
+        once per rebuild, when first asked for (any thread: it reads only that rebuild's immutable data)."""
+        with self._worklist_lock:
+            checked = self._checked
+            if checked is None:
+                return [], summary([])
+            project, site = checked
+            if self._worklist[0] is not site:
+                self._worklist = (site, sorted({*site.warnings, *worklist(project, site)}))
+            items = self._worklist[1]
+            return items, summary(items)
 
     def _environment(self, templates_digest: str | None):
         """The jinja environment, made again only when a template or static file changed."""
@@ -253,6 +408,7 @@ class Preview:
                 return
             self._search_site = self._shown
             self._search_requested += 1
+            self._search_stale = False
             self._search_wanted.notify_all()
 
     @property
@@ -260,7 +416,7 @@ class Preview:
         """Whether the index on disk (or its making failing) and every page are those of the latest good site:
         no page left for later, no index waiting to be made."""
         with self._search_wanted:
-            return self._search_done == self._search_requested and not self._deferred
+            return self._search_done == self._search_requested and not self._deferred and not self._search_stale
 
     def all_problems(self) -> list[Problem]:
         """The latest rebuild's problems, then the search index's."""
@@ -300,6 +456,25 @@ class Preview:
 def _site_wide(page: PageSpec) -> bool:
     """Whether a page lists the claims of several articles (what a reader of one article's pages does not see)."""
     return sum(key.startswith("claims:") for key in page.inputs) > 1
+
+
+def _reading_order(page: PageSpec) -> tuple[bool, int]:
+    """What a reviewer most likely opens next comes first: article pages, claim pages, the other pages of one
+    article's claims (events, sources), and last the pages that list every article's claims."""
+    return _site_wide(page), {"article": 0, "claim": 1}.get(page.kind, 2)
+
+
+def _unplaced(claim: Claim) -> Claim:
+    """A claim without its position in the file: lines added above it do not make it another claim."""
+    return replace(claim, quote_at=None)
+
+
+def _until(pages: list[PageSpec], deadline: float | None) -> Iterator[PageSpec]:
+    """``pages`` one by one (at least one) until ``deadline`` (``time.perf_counter``) has passed."""
+    for n, page in enumerate(pages):
+        if n and deadline is not None and time.perf_counter() > deadline:
+            return
+        yield page
 
 
 class _NoLock:

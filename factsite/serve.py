@@ -6,12 +6,19 @@ its watcher polls every 0.8 s and it drops a reload that comes within about
 3 s of the previous one, so a second save soon after the first never reaches
 the page. Here watchfiles (inotify) reports changes as they happen, grouped
 into one batch per burst of saves (and a poll every second catches whatever
-it missed); ``Preview`` rebuilds what the batch and every other changed input
-affect; every open page is told to reload, with no throttle; and only then is
-the search index made again, in a thread of its own, from the latest good
-save. When a save
-breaks the build, the last good site keeps being served and each page shows
-the problems at its top, the same text ``check`` prints.
+it missed); ``Preview`` renders first the pages that are open in a browser and
+the page the save is about, and as soon as they are on disk the tabs showing a
+changed page are told to reload (with no throttle), or, when the save changed
+one article or its claims, the tabs on other pages are taken to that article's
+page (Hugo's navigateToChanged; ``follow=False`` turns it off). The rest of the
+save's pages are made once those tabs have reloaded, in slices that leave the
+IO loop free for requests, and only then the search index, in a thread of its
+own, from the latest good save. Static files are served with their digest in
+the address, so a reload takes the style sheets and scripts from the browser's
+cache unless they changed. When a save breaks the build, the last good site
+keeps being served and each page shows the problems at its top, the same text
+``check`` prints. ``/_worklist`` shows the editor's worklist (``build.py
+report``) of the latest good save; it exists only in the preview.
 
 What a hostile page or request can do is refused: a request whose ``Host`` is
 not an address this server listens on (what a DNS-rebinding page sends) gets
@@ -23,8 +30,11 @@ way out of the site folder are answered 400 or 404, never 500.
 from __future__ import annotations
 
 import errno
+import gc
+import hashlib
 import html
 import ipaddress
+import json
 import mimetypes
 import os
 import re
@@ -34,16 +44,18 @@ import sys
 import threading
 import urllib.parse
 import webbrowser
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
-from livereload.handlers import LiveReloadHandler, LiveReloadJSHandler
+import livereload.handlers
+from livereload.handlers import LiveReloadHandler
 from tornado import web
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop, PeriodicCallback
 from tornado.netutil import bind_sockets
 from watchfiles._rust_notify import RustNotify
 
-from .diagnostics import BuildFailed
+from .diagnostics import BuildFailed, Problem, visible
+from .layout import ANNOTATIONS_DIR, ARTICLES_DIR, article_path
 from .load import CONTENT, SEEDS, TEMPLATES, classify
 from .preview import Outcome, Preview
 from .write import check_output_dir
@@ -54,13 +66,58 @@ _PREVIEW_CSS = b"""
   margin: 0; padding: 0.8rem 1.2rem; background: #fff4f4; color: #5a0000; border-bottom: 3px solid #c21f2c;
   font: 0.9rem/1.45 system-ui, sans-serif; box-shadow: 0 2px 8px rgba(0,0,0,.2); }
 .preview-problems pre { margin: 0.5rem 0 0; white-space: pre-wrap; font: 0.85rem/1.4 ui-monospace, Menlo, Consolas, monospace; }
+.preview-problems a { color: inherit; }
+.preview-worklist { max-width: 60rem; margin: 0 auto; padding: 1rem 1.2rem 3rem; }
+.preview-worklist ul { padding-left: 1.2rem; }
+.preview-worklist li { margin: 0.35rem 0; overflow-wrap: anywhere; }
+.preview-worklist .where { font: 0.85rem/1.4 ui-monospace, Menlo, Consolas, monospace; }
+.preview-worklist pre { margin: 0.2rem 0 0; white-space: pre-wrap; font: 0.85rem/1.4 ui-monospace, Menlo, Consolas, monospace; }
 """
+_PREVIEW_JS = b"""/* The preview's own script (never part of the published site): a livereload.js plugin that takes the tab to
+   the page a save changed when the server says so (build.py serve, unless --no-follow). */
+(function () {
+  "use strict";
+  function Follow(win) { this.window = win; }
+  Follow.identifier = "factsite-follow";
+  Follow.version = "1";
+  Follow.prototype.reload = function (path, options) {
+    if (!options || options.originalPath !== "factsite:navigate") return false; /* livereload.js reloads in place */
+    var here = this.window.location, url = new URL(path, here.href);
+    if (url.origin !== here.origin) return true; /* only a page of this server, never another host */
+    if (url.pathname === here.pathname) here.reload();
+    else here.assign(url.href);
+    return true;
+  };
+  if (window.LiveReload && window.LiveReload.addPlugin) window.LiveReload.addPlugin(Follow);
+  else window.LiveReloadPluginFactsiteFollow = Follow; /* livereload.js adds it when it starts */
+})();
+"""
+_ASSETS = {
+    "preview.css": ("text/css; charset=utf-8", _PREVIEW_CSS),
+    "preview.js": ("text/javascript; charset=utf-8", _PREVIEW_JS),
+}
+_ASSET_VERSION = {name: hashlib.sha256(body).hexdigest()[:12] for name, (_, body) in _ASSETS.items()}
+_IMMUTABLE = "public, max-age=31536000, immutable"
+WORKLIST = "_worklist"
+"""The worklist's address in the preview (``/_worklist``): no page of the site can have it (no slug has ``_``)."""
+NAVIGATE = "factsite:navigate"
+"""What a reload message's ``originalPath`` says when the tab is to go to its ``path`` (see ``_PREVIEW_JS``)."""
 
 
-def serve(root: Path, *, host: str = "127.0.0.1", port: int = 8000, open_browser: bool = False, drafts: bool = True) -> int:
+def serve(
+    root: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    open_browser: bool = False,
+    drafts: bool = True,
+    follow: bool = True,
+) -> int:
     """Build, serve the site on ``host:port``, rebuild on every save, reload the open pages. Returns an exit code.
 
-    Drafts are shown (a reviewer previews work in progress) unless ``drafts=False``."""
+    Drafts are shown (a reviewer previews work in progress) unless ``drafts=False``. A save that changes one
+    article or its claims takes the open tabs to that article's page (or its one changed claim's) unless
+    ``follow=False``; any other save reloads the tabs in place."""
     if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
         print(f"error: --port must be a whole number from 0 to 65535 (0 picks a free port), not {port}", file=sys.stderr)
         return 1
@@ -80,18 +137,22 @@ def serve(root: Path, *, host: str = "127.0.0.1", port: int = 8000, open_browser
         return 1
     hosts = _Hosts(host, [s.getsockname() for s in sockets])
     preview = Preview(root, out, drafts=drafts)
-    server = HTTPServer(make_app(preview, out, hosts))
+    tabs = _Tabs(out)
+    server = HTTPServer(make_app(preview, out, hosts, tabs))
     server.add_sockets(sockets)
     loop = IOLoop.current()
     stop = threading.Event()
-    rebuilder = _Rebuilder(preview, loop)
+    rebuilder = _Rebuilder(preview, loop, tabs, follow=follow)
     # Watching starts before the first build reads the files (the inotify watches are in place when
     # _watch returns its thread), so a save made meanwhile is not lost.
     watcher = _watch(root, rebuilder, stop)
     _report(preview.start(), first=True)
+    # What the first build made lives as long as the server: the collector need not go through it again on every
+    # full collection (25 to 35 ms, which could land between a save and its reload).
+    gc.freeze()
     search = threading.Thread(
         target=preview.run_search,
-        args=(stop, lambda changed: changed and loop.add_callback(_reload_browsers)),  # show or clear its problems
+        args=(stop, lambda changed: changed and loop.add_callback(rebuilder.problems_changed)),  # show or clear them
         daemon=True,
         name="search-index",
     )
@@ -151,18 +212,21 @@ def _cannot_listen(host: str, port: int, err: Exception) -> str:
     return f"error: cannot listen on {_netloc(host, port)}: {reason}; use --host 127.0.0.1"
 
 
-def make_app(preview: Preview, out: Path, hosts: _Hosts) -> web.Application:
-    """The preview server: livereload's WebSocket and client script, a status endpoint, and the site."""
+def make_app(preview: Preview, out: Path, hosts: _Hosts, tabs: _Tabs | None = None) -> web.Application:
+    """The preview server: livereload's WebSocket and client script, the preview's own style sheet and script,
+    a status endpoint, the worklist, and the site."""
     LiveReloadHandler.live_css = False
     return _App(
         [
             (r"/livereload", _ReloadSocket),
-            (r"/livereload.js", LiveReloadJSHandler),
-            (r"/_preview/preview.css", _CssHandler),
+            (r"/livereload.js", _LiveReloadScript),
+            (r"/_preview/(preview\.css|preview\.js)", _AssetHandler),
             (r"/_preview/status.json", _StatusHandler, {"preview": preview}),
+            (rf"/{WORKLIST}(?:\.html)?", _WorklistHandler, {"preview": preview, "out": out}),
             (r"/(.*)", _SiteHandler, {"preview": preview, "out": out}),
         ],
         hosts=hosts,
+        tabs=tabs or _Tabs(out),
     )
 
 
@@ -282,17 +346,37 @@ class _ReloadSocket(LiveReloadHandler):
         default = 443 if parts.scheme == "https" else 80
         return host is not None and (_canonical(parts.hostname), port or default) == (host[0], host[1] or default)
 
+    page: str | None = None
+    """The site path of the page this connection comes from (``articles/x.html``), once it has said (``info``)."""
 
-STEP_MS = 20
+    def on_message(self, message) -> None:
+        super().on_message(message)  # livereload's handshake; an 'info' makes this connection a waiter
+        try:
+            data = json.loads(message)
+        except ValueError:
+            return
+        if isinstance(data, dict) and data.get("command") == "info" and isinstance(data.get("url"), str):
+            tabs: _Tabs = self.application.settings["tabs"]
+            self.page = tabs.page_of(data["url"])
+            tabs.arrived()
+
+
+STEP_MS = 10
 """Quiet time that ends a burst of saves: an editor's write-temp-then-rename or a ``git checkout`` arrives as
-one batch. A burst cut in two costs a second rebuild, never a save: the next batch brings the rest."""
+one batch (watchfiles returns a batch once a step of this length added no new path to it, so a save waits 10
+to 20 ms). A burst cut in two costs a second rebuild, never a save: the next batch brings the rest, and a file
+read half written is read again, its signature having changed."""
 
 
-REST_AFTER = 0.12
-"""Seconds between the reload message and rendering the pages that list every article's claims: time for the
-open pages to reload (their page, style sheets and scripts) before the IO loop is busy again. Measured with
-scripts/bench_preview.py: at 0.05 s the browser waited for that rendering (396 ms save → reloaded page), at
-0.12 s it did not (170 ms)."""
+RELOAD_WAIT = 0.5
+"""Longest wait, in seconds, for the tabs told to reload to connect again (livereload.js does when the new page
+has run its scripts) before the rest of a save's pages are made: until then the IO loop is left to their
+requests (page, style sheets, scripts), and the CPU to the browser. A tab that never comes back (closed, or
+taken to a page without the script) costs this wait once."""
+
+SLICE = 0.02
+"""Seconds of rendering between two turns of the IO loop while the rest of a save's pages are made, so a
+request (another tab's page, status.json) waits at most about this long."""
 
 
 def _watch(root: Path, rebuilder: _Rebuilder, stop: threading.Event) -> threading.Thread:
@@ -333,15 +417,68 @@ def _watch(root: Path, rebuilder: _Rebuilder, stop: threading.Event) -> threadin
     return thread
 
 
+class _Tabs:
+    """The open pages (livereload's connections, each knowing the page it shows) and the reloads under way."""
+
+    def __init__(self, out: Path):
+        self.out = out.resolve()
+        self._waiting = 0
+        self._then = None
+
+    def page_of(self, url: str) -> str | None:
+        """The site path a tab's address shows: ``http://host/facts/`` → ``facts/index.html``."""
+        try:
+            path = urllib.parse.unquote(urllib.parse.urlsplit(url).path).lstrip("/")
+        except ValueError:
+            return None
+        if path in (WORKLIST, WORKLIST + ".html"):
+            return WORKLIST
+        if path == "" or path.endswith("/"):
+            return path + "index.html"
+        try:
+            folder = _CONTROL.search(path) is None and (self.out / path).is_dir()
+        except (OSError, ValueError):
+            folder = False
+        return path + "/index.html" if folder else path
+
+    def tabs(self) -> list[_ReloadSocket]:
+        return list(LiveReloadHandler.waiters)
+
+    def pages(self) -> set[str]:
+        return {getattr(tab, "page", None) for tab in self.tabs()} - {None, WORKLIST}
+
+    def when_back(self, count: int, then) -> None:
+        """Call ``then`` once ``count`` tabs have connected again (each reloaded page does), unless cancelled."""
+        self._waiting, self._then = count, then
+
+    def cancel(self) -> None:
+        self._then = None
+
+    def arrived(self) -> None:
+        """A page has connected and said which it is (livereload's ``info``)."""
+        if self._then is None:
+            return
+        self._waiting -= 1
+        if self._waiting <= 0:
+            then, self._then = self._then, None
+            IOLoop.current().add_callback(then)  # after this message is handled
+
+
 class _Rebuilder:
     """Rebuilds on the IO loop, one at a time: the changes that arrive during a rebuild wait for the next one,
-    which takes them all."""
+    which takes them all. A rebuild renders first what the open tabs show and the page the save is about, tells
+    those tabs, and makes the rest once they have reloaded (``Preview.finish``, a slice per turn of the loop),
+    then asks for the search index."""
 
-    def __init__(self, preview: Preview, loop: IOLoop):
-        self.preview, self.loop = preview, loop
+    def __init__(self, preview: Preview, loop: IOLoop, tabs: _Tabs | None = None, *, follow: bool = True):
+        self.preview, self.loop, self.follow = preview, loop, follow
+        self.tabs = tabs or _Tabs(preview.out)
         self.lock = threading.Lock()
         self.pending: set[str] = set()
         self.scheduled = False
+        self.generation = 0  # a continuation of an older rebuild (a timer, a tab coming back) does nothing
+        self.shown: list[str] = []  # the problems the open pages show (formatted)
+        self.rest = [0, 0, 0.0]  # pages rendered, files written, seconds: what finish did since the last update
 
     def add(self, rels: set[str]) -> None:
         """From any thread."""
@@ -362,22 +499,107 @@ class _Rebuilder:
     def run(self) -> None:
         with self.lock:
             rels, self.pending, self.scheduled = sorted(self.pending), set(), False
+        self.generation += 1
+        self.tabs.cancel()
+        # No cyclic garbage collection (5 to 30 ms when it comes) between the save and the tabs' reload: what
+        # a rebuild drops is freed as it goes (reference counts); the collector runs again once they are back.
+        gc.disable()
         # Preview.update turns every failure, expected or not, into problems (and prints a traceback for a bug).
-        # The pages that list every article's claims wait for the next run, right after this one's reload.
         try:
-            outcome = self.preview.update(rels, search=False, first_only=True)
+            outcome = self.preview.update(rels, search=False, first_only=True, first=self._first)
         except Exception as err:  # noqa: BLE001 - reading failed: it is read again on the next poll
             print(f"reading the changes failed ({type(err).__name__}: {err}); trying again", file=sys.stderr)
+            gc.enable()
             self.loop.call_later(0.2, self.add, set(rels))
             return
-        _report(outcome, changed=rels or ["the pages that list every article's claims"])
-        if rels or any(p.endswith((".html", ".css")) for p in outcome.written) or not outcome.ok:
-            _reload_browsers()  # the pages first,
-        if outcome.deferred:
-            # then, once the reloaded pages have been asked for and served, the pages listing every claim,
-            self.loop.call_later(REST_AFTER, self.add, set())
-        elif outcome.ok:
-            self.preview.request_search()  # then the search index, in its own thread
+        told = self._tell(outcome, follow=self.follow)  # the pages first,
+        _report(outcome, changed=[r for r in rels if self._known(r)] or rels or ["a file the watcher missed"])
+        self.rest = [0, 0, 0.0]
+        if outcome.ok:
+            self._then(told)  # then the rest, then the search index
+        if not (outcome.ok and told and self.preview.unfinished):  # else once the tabs are back (_step)
+            gc.enable()
+
+    def _first(self, target: str | None, focus: frozenset[str]) -> set[str]:
+        """What to render before telling the tabs (besides the save's target): the pages they show, but for
+        those a tab is to leave for the target."""
+        pages = self.tabs.pages()
+        return pages & focus if self.follow and target else pages
+
+    def _known(self, rel: str) -> bool:
+        project = self.preview.project
+        part, key = classify(rel)
+        return key in {"files": project.files, "templates": project.templates, "static": project.static}.get(part, {key})
+
+    def _then(self, told: int) -> None:
+        """After the tabs told to reload have connected again: the rest of the pages, slice by slice."""
+        generation = self.generation
+        if not self.preview.unfinished:
+            self._settled()
+        elif told:
+            self.tabs.when_back(told, lambda: self._step(generation))
+            self.loop.call_later(RELOAD_WAIT, self._step, generation)
+        else:
+            self.loop.add_callback(self._step, generation)
+
+    def _step(self, generation: int) -> None:
+        if generation != self.generation or self.scheduled:  # an older rebuild's, or a newer save is waiting
+            return
+        gc.enable()
+        self.generation += 1
+        self.tabs.cancel()
+        # The first slice is one page, the likeliest to be read next (an article's): on disk as soon as can be.
+        outcome = self.preview.finish(budget=SLICE if self.rest[0] else 0)
+        if not outcome.ok:
+            self._tell(outcome, follow=False)
+            _report(outcome)
+            return
+        self.rest[0] += len(outcome.rendered)
+        self.rest[1] += len(outcome.written)
+        self.rest[2] += outcome.seconds
+        self._then(self._tell(outcome, follow=False))
+
+    def _settled(self) -> None:
+        """Every page of the latest save is written: say so, refresh the worklist, make the search index."""
+        gc.enable()
+        pages, files, seconds = self.rest
+        if pages:
+            print(
+                f"Rebuilt (the other pages): {pages} pages rendered, {files} files written in {seconds * 1000:.0f} ms", flush=True
+            )
+        self.rest = [0, 0, 0.0]
+        for tab in self.tabs.tabs():
+            if getattr(tab, "page", None) == WORKLIST:
+                _send(tab, _RELOAD)
+        self.preview.request_search()  # in its own thread
+
+    def problems_changed(self) -> None:
+        """On the IO loop, from the search thread: its problems changed; every page shows them."""
+        self._tell(None, follow=False)
+
+    def _tell(self, outcome: Outcome | None, *, follow: bool) -> int:
+        """Reload the tabs whose page ``outcome`` wrote (every tab when the problems shown changed or a static
+        file did), or take them to the save's target page; returns how many were told."""
+        problems = [p.format() for p in self.preview.all_problems()]
+        everyone = problems != self.shown
+        self.shown = problems
+        written = set(outcome.written) if outcome else set()
+        everyone = everyone or any(p.startswith("static/") for p in written)  # a style sheet or script of every page
+        target = outcome.target if follow and outcome and (outcome.written or outcome.deferred) else None
+        told = 0
+        for tab in self.tabs.tabs():
+            page = getattr(tab, "page", None)
+            if page == WORKLIST:  # reloaded once the save is settled (see _settled), unless the problems changed
+                message = _RELOAD if everyone else None
+            elif target and page != target and not (page in outcome.focus and page in written):
+                message = {**_RELOAD, "path": "/" + urllib.parse.quote(target), "originalPath": NAVIGATE}
+            elif everyone or page is None or page in written:
+                message = _RELOAD
+            else:
+                continue
+            if message and _send(tab, message):
+                told += 1
+        return told
 
 
 def _report(outcome: Outcome, *, changed: list[str] | None = None, first: bool = False) -> None:
@@ -396,25 +618,34 @@ def _report(outcome: Outcome, *, changed: list[str] | None = None, first: bool =
         )
 
 
-def _reload_browsers() -> None:
-    """Tell every open page to reload (the livereload protocol), without livereload's 3-second throttle."""
-    message = {"command": "reload", "path": "/", "liveCSS": False, "liveImg": False}
-    for waiter in list(LiveReloadHandler.waiters):
-        try:
-            waiter.write_message(message)
-        except Exception:  # noqa: BLE001 - a closed tab must not stop the others
-            LiveReloadHandler.waiters.discard(waiter)
+_RELOAD = {"command": "reload", "path": "/", "liveCSS": False, "liveImg": False}
+
+
+def _send(tab, message: dict) -> bool:
+    """One livereload message to one tab; False when the tab is gone."""
+    try:
+        tab.write_message(message)
+    except Exception:  # noqa: BLE001 - a closed tab must not stop the others
+        LiveReloadHandler.waiters.discard(tab)
+        return False
+    return True
 
 
 _NOT_FOUND = b"<!doctype html><html lang=en><head><title>Not found</title></head><body><p>Not found.</p></body></html>"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_STATIC_REF = re.compile(rb'(<(?:link|script)\b[^>]*?\s(?:href|src)=")((?:\.\./)*static/([^"?#]+))"')
+"""A style sheet, script or icon of the site in a page's head (``href="../static/style.css"``)."""
 # Static files get their type from mimetypes, which reads the system's table; not every system's names
 # JSON-LD, the type of the Web Annotation collections (annotations/<slug>.jsonld).
 mimetypes.add_type("application/ld+json", ".jsonld")
 
 
 class _SiteHandler(web.RequestHandler):
-    """Serves the built site, adding the reload script and, after a failed save, the problems."""
+    """Serves the built site, adding the reload script and, after a failed save, the problems.
+
+    Pages are never cached (every save may change them). A page's style sheets, scripts and icon are addressed
+    with their digest (``static/style.css?v=1a2b3c4d5e6f``): at that address a file is cached for good, so a reload
+    takes it from the browser's cache, and a file that changed has a new address, so it is never stale."""
 
     def initialize(self, preview: Preview, out: Path) -> None:
         self.preview, self.out = preview, out.resolve()
@@ -440,9 +671,17 @@ class _SiteHandler(web.RequestHandler):
             return
         if target.suffix == ".html":
             self._send_html(data)
-        else:
-            self.set_header("Content-Type", mimetypes.guess_type(target.name)[0] or "application/octet-stream")
-            self.finish(data)
+            return
+        version = self.get_query_argument("v", None)
+        if version and version == self._version(path) == _sha12(data):  # the bytes that address names
+            self.set_header("Cache-Control", _IMMUTABLE)
+        self.set_header("Content-Type", mimetypes.guess_type(target.name)[0] or "application/octet-stream")
+        self.finish(data)
+
+    def _version(self, path: str) -> str | None:
+        """The digest a static file's address carries (its bytes as last written), or None."""
+        digest = self.preview.on_disk.get(path) if path.startswith("static/") else None
+        return digest[:12] if digest else None
 
     def _find(self, path: str) -> Path | None:
         """The file of the site at URL path ``path``, or None: never outside the site folder, never a
@@ -464,9 +703,13 @@ class _SiteHandler(web.RequestHandler):
     def _send_html(self, page: bytes) -> None:
         port = self.application.settings["hosts"].port  # the real one, never the Host header's
         head = (
-            f'<script src="/livereload.js?port={port}" defer></script><link rel="stylesheet" href="/_preview/preview.css">'
+            f'<link rel="stylesheet" href="/_preview/preview.css?v={_ASSET_VERSION["preview.css"]}">'
+            f'<script src="/_preview/preview.js?v={_ASSET_VERSION["preview.js"]}" defer></script>'
+            f'<script src="/livereload.js?port={port}&v={_LIVERELOAD_VERSION}" defer></script>'
         ).encode()
-        page = page.replace(b"</head>", head + b"</head>", 1)
+        end = page.find(b"</head>")
+        if end >= 0:
+            page = self._versioned(page[:end]) + head + page[end:]
         problems = self.preview.all_problems()
         if problems:
             match = _BODY_OPEN.search(page)
@@ -475,15 +718,93 @@ class _SiteHandler(web.RequestHandler):
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.finish(page)
 
+    def _versioned(self, head: bytes) -> bytes:
+        def add(match: re.Match) -> bytes:
+            version = self._version("static/" + match[3].decode("utf-8", "replace"))
+            return match[1] + match[2] + (b"?v=" + version.encode() if version else b"") + b'"'
+
+        return _STATIC_REF.sub(add, head)
+
+
+def _sha12(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:12]
+
 
 def _problems_html(problems) -> str:
     n = len(problems)
     text = "\n".join(p.format() for p in problems)
     return (
         f'<div class="preview-problems" role="alert" lang="en"><strong>{n} problem{"s" if n != 1 else ""} '
-        f"in the last save: showing the last good build.</strong> Fix the file and save; this page reloads by itself."
+        f"in the last save: showing the last good build.</strong> Fix the file and save; this page reloads by itself. "
+        f'(<a href="/{WORKLIST}">The worklist</a> is that of the last good build too.)'
         f"<pre>{html.escape(text)}</pre></div>"
     )
+
+
+class _WorklistHandler(_SiteHandler):
+    """``/_worklist``: the editor's worklist (``build.py report``) of the latest good save, as a page of the
+    preview only (the build never writes it, so it is in no sitemap, feed or search index)."""
+
+    async def get(self) -> None:
+        # Made in a thread (it reads every YAML file again for positions): the IO loop keeps serving meanwhile.
+        items, line = await IOLoop.current().run_in_executor(None, self.preview.worklist)
+        self._send_html(_worklist_html(items, line, self.preview.on_disk).encode())
+
+
+CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'none'"
+"""The site's Content-Security-Policy (templates/base.html), which the worklist page carries too."""
+
+
+def _worklist_html(items: list[Problem], line: str, on_disk: dict[str, str]) -> str:
+    esc = html.escape
+    groups: dict[str, list[Problem]] = {}
+    for item in items:
+        groups.setdefault(item.path, []).append(item)
+    body = []
+    for n, (path, found) in enumerate(groups.items(), 1):
+        page = _page_of_file(path)
+        link = f' <a href="/{esc(page)}">its page</a>' if page in on_disk else ""
+        body.append(
+            f'<section aria-labelledby="file-{n}"><h2 id="file-{n}"><code>{esc(visible(path))}</code> ({len(found)})</h2>'
+        )
+        body.append(f"<p>{link.strip()}</p>" if link else "")
+        body.append("<ul>")
+        for item in found:
+            where = f"{item.path}:{item.line}:{item.col}" if item.line else item.path
+            label = {"warning": "warning", "note": "note"}.get(item.severity, item.severity)
+            detail = f"<pre>{esc(chr(10).join(visible(d) for d in item.detail))}</pre>" if item.detail else ""
+            body.append(
+                f'<li><code class="where">{esc(visible(where))}</code>: <strong>{esc(label)}</strong>: '
+                f"{esc(visible(item.message))}{detail}</li>"
+            )
+        body.append("</ul></section>")
+    if not items:
+        body.append("<p>Nothing on the worklist: no notes and no warnings.</p>")
+    version = _ASSET_VERSION["preview.css"]
+    return (
+        '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{esc(CSP, quote=False)}">\n'
+        '<meta name="referrer" content="no-referrer">\n<meta name="robots" content="noindex, nofollow">\n'
+        "<title>Worklist · preview</title>\n"
+        + ('<link rel="icon" href="static/favicon.svg" type="image/svg+xml">\n' if "static/favicon.svg" in on_disk else "")
+        + '<link rel="stylesheet" href="static/style.css">\n'
+        f'<link rel="stylesheet" href="/_preview/preview.css?v={version}">\n'
+        '</head>\n<body class="page-worklist">\n<main id="main" class="preview-worklist">\n<h1>Worklist</h1>\n'
+        "<p>What still needs an editor's attention, as <code>python build.py report</code> prints it: drafts and "
+        "TODOs, thin sourcing, sources without an archived copy or a date, and more, each at its "
+        "<code>path:line:col</code>. It is that of the last good save, and this page reloads after every save. "
+        'Only the preview has this page: the published site does not. <a href="/">The site</a>.</p>\n'
+        f'<p class="worklist-summary">{esc(line)}</p>\n' + "\n".join(b for b in body if b) + "\n</main>\n</body>\n</html>\n"
+    )
+
+
+def _page_of_file(path: str) -> str | None:
+    """The page that shows a content file: an article's or its claims' → the article page."""
+    name = PurePosixPath(path)
+    if name.parent.as_posix() in (ARTICLES_DIR, ANNOTATIONS_DIR):
+        return article_path(name.stem)
+    return None
 
 
 class _StatusHandler(web.RequestHandler):
@@ -502,11 +823,33 @@ class _StatusHandler(web.RequestHandler):
                 "problems": [p.format() for p in problems],
                 "search": "current" if self.preview.search_current else "pending",
                 "drafts": self.preview.drafts,
+                "worklist": f"/{WORKLIST}",
+                "tabs": sorted(getattr(tab, "page", None) or "?" for tab in LiveReloadHandler.waiters),  # open pages
             }
         )
 
 
-class _CssHandler(web.RequestHandler):
+class _AssetHandler(web.RequestHandler):
+    """The preview's own style sheet and script; cached for good at the address with their digest."""
+
+    def get(self, name: str) -> None:
+        kind, body = _ASSETS[name]
+        self.set_header("Content-Type", kind)
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Cache-Control", _IMMUTABLE if self.get_query_argument("v", None) == _ASSET_VERSION[name] else "no-cache")
+        self.finish(body)
+
+
+_LIVERELOAD_JS = (Path(livereload.handlers.__file__).parent / "vendors" / "livereload.js").read_bytes()
+_LIVERELOAD_VERSION = _sha12(_LIVERELOAD_JS)
+
+
+class _LiveReloadScript(web.RequestHandler):
+    """livereload's client script (livereload.js reads its options, the port, from its own address), cached for
+    good at the address with its digest."""
+
     def get(self) -> None:
-        self.set_header("Content-Type", "text/css")
-        self.finish(_PREVIEW_CSS)
+        self.set_header("Content-Type", "application/javascript")
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Cache-Control", _IMMUTABLE if self.get_query_argument("v", None) == _LIVERELOAD_VERSION else "no-cache")
+        self.finish(_LIVERELOAD_JS)

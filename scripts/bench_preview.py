@@ -12,7 +12,9 @@ tree is never touched), starts `build.py serve` there on a free port, and then:
 * browser: an open page in headless Chromium, one save per second; the time from
   the write to the reloaded page's DOMContentLoaded (the page's own clock).
 
-Prints the median, 90th percentile and maximum of each, in milliseconds.
+Prints the median, 90th percentile and maximum of each, in milliseconds, with the
+machine's load average (1 minute) before and after each: on a shared machine the
+figures are only comparable at a similar load.
 """
 
 from __future__ import annotations
@@ -104,7 +106,7 @@ def browser_latency(base: str, root: Path, saves: int) -> list[float]:
             marker = f"SEEN{n}X{time.time_ns()}"
             written = edit(path, original, marker, "explanation: |\n      ")
             deadline = time.monotonic() + 10
-            while marker not in page.content():  # each reload's DOMContentLoaded; stop at the one showing the edit
+            while not _shows(page, marker):  # each reload's DOMContentLoaded; stop at the one showing the edit
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"save {n}: the browser never showed the edit")
                 page.wait_for_event("domcontentloaded", timeout=10_000)
@@ -118,10 +120,25 @@ def browser_latency(base: str, root: Path, saves: int) -> list[float]:
     return times
 
 
-def summary(name: str, times: list[float]) -> str:
+def _shows(page, marker: str) -> bool:
+    from playwright.sync_api import Error
+
+    try:
+        return marker in page.content()
+    except Error:  # "the page is navigating": the reload has begun; its DOMContentLoaded comes next
+        return False
+
+
+def summary(name: str, measure) -> str:
+    """One row of the table: ``measure()`` run, with the load average before and after it."""
+    before = os.getloadavg()[0]
+    times = measure()
     ordered = sorted(times)
     p90 = ordered[max(0, int(round(0.9 * len(ordered))) - 1)]
-    return f"| {name} | {len(times)} | {statistics.median(times):.0f} | {p90:.0f} | {max(times):.0f} |"
+    return (
+        f"| {name} | {len(times)} | {statistics.median(times):.0f} | {p90:.0f} | {max(times):.0f} "
+        f"| {before:.2f} → {os.getloadavg()[0]:.2f} |"
+    )
 
 
 def main() -> int:
@@ -146,20 +163,23 @@ def main() -> int:
             wait_until(lambda: _ready(base), timeout=30, interval=0.05)
             rows = [
                 summary(
-                    "annotation edit → page served", served_latency(base, root, ANNOTATIONS, "explanation: |\n      ", args.saves)
+                    "annotation edit → page served",
+                    lambda: served_latency(base, root, ANNOTATIONS, "explanation: |\n      ", args.saves),
                 ),
                 summary(
                     "template edit → page served",
-                    served_latency(base, root, "templates/base.html", "Found an error?", args.saves),
+                    lambda: served_latency(base, root, "templates/base.html", "Found an error?", args.saves),
                 ),
             ]
             if not args.no_browser:
-                rows.append(summary("annotation edit → browser reloaded (1 save/s)", browser_latency(base, root, args.saves)))
+                rows.append(
+                    summary("annotation edit → browser reloaded (1 save/s)", lambda: browser_latency(base, root, args.saves))
+                )
         finally:
             server.terminate()
             server.wait(timeout=10)
-    print("| what | saves | median ms | p90 ms | max ms (worst) |")
-    print("|---|---|---|---|---|")
+    print("| what | saves | median ms | p90 ms | max ms (worst) | load average, 1 min (before → after) |")
+    print("|---|---|---|---|---|---|")
     print("\n".join(rows))
     print(f"load average (1, 5, 15 min) before: {load_before}, after: {_load()}; {os.cpu_count()} cores")
     return 0

@@ -1,8 +1,10 @@
-"""The live preview: which pages a change re-renders, and the whole loop in a real browser."""
+"""The live preview: which pages a change re-renders (and in what order), the page a save is about, the
+worklist page, and the whole loop in a real browser."""
 
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import re
 import signal
@@ -81,7 +83,11 @@ def test_a_change_re_renders_only_the_pages_that_use_it(project):
     rewrite(root, A, "explanation: No evidence.", "explanation: Still no evidence.")
     claims_edit = preview.update([A])
     moon_claims = {"claims/c-cheese.html", "claims/c-swiss.html", "claims/c-cost.html", "annotations/moon.jsonld"}
-    assert set(claims_edit.rendered) == {"articles/moon.html"} | moon_claims | EVERY_CLAIMS_PAGE | SITE_WIDE
+    # and the pages of what the moon claims cite, and the archive's lists of the moon article's month
+    moon_lists = {"events/ev-report.html", "events/ev-mission.html", "sources/space-agency.html"}
+    moon_lists |= {"sources/daily-mirror-copy.html", "archive/2025-08.html", "archive/page/1.html"}
+    assert set(claims_edit.rendered) == {"articles/moon.html"} | moon_claims | moon_lists | EVERY_CLAIMS_PAGE | SITE_WIDE
+    assert "articles/sun.html" not in claims_edit.rendered and "archive/2025-09.html" not in claims_edit.rendered
     # The other pages rendered the same bytes; the note beside the passage shows the explanation's first line,
     # which the data, the annotations and the fact-checks feed carry too, and the search index changes with it.
     assert [p for p in claims_edit.written if not p.startswith("pagefind/")] == [
@@ -96,7 +102,7 @@ def test_a_change_re_renders_only_the_pages_that_use_it(project):
     rewrite(root, "content/timeline.yaml", "body: Reported later.", "body: Reported much later.")
     timeline_edit = preview.update(["content/timeline.yaml"])
     assert {"articles/moon.html", "articles/sun.html", "timeline.html"} <= set(timeline_edit.rendered)
-    assert "index.html" not in timeline_edit.rendered
+    assert "about.html" not in timeline_edit.rendered  # a prose page shows no event
 
     # A style sheet is copied; no page is rendered again.
     (root / "templates/static/style.css").write_text("body { color: black; }\n")
@@ -226,3 +232,118 @@ def test_port_in_use_gives_a_clear_error(project):
     assert f"error: port {port} on 127.0.0.1 is already in use" in run.stderr
     assert f"--port {port + 1}" in run.stderr
     assert not (root / "site").exists()  # it failed before building anything
+
+
+# -- the page a save is about (what serve takes the open tabs to) -------------------------------------------
+
+
+def test_the_target_of_a_save_is_its_one_changed_claim_or_else_its_article(project):
+    root = project(SUN)
+    preview = Preview(root, root / "site")
+    assert preview.start().ok
+
+    rewrite(root, A, "explanation: No evidence.", "explanation: Still no evidence.")
+    one = preview.update([A])
+    assert one.target == "claims/c-swiss.html"
+    assert one.focus == {"articles/moon.html", "claims/c-cheese.html", "claims/c-swiss.html", "claims/c-cost.html"}
+
+    rewrite(root, A, "explanation: As stated.", "explanation: As stated, twice.")
+    rewrite(root, A, "explanation: Still no evidence.", "explanation: No evidence at all.")
+    assert preview.update([A]).target == "articles/moon.html"  # two claims: the article
+
+    # A claim added above the others moves them down the file, which does not make them changed claims.
+    rewrite(root, A, "claims:\n", "claims:\n  - id: c-may\n    quote: La missione è prevista per maggio\n"
+            "    claim: The mission is planned for May.\n    verdict: accurate\n    basis: primary-document\n"
+            "    explanation: So the agency says.\n    sources: [space-agency]\n")  # fmt: skip
+    added = preview.update([A])
+    assert added.ok and added.target == "claims/c-may.html", [p.format() for p in added.problems]
+
+    rewrite(root, "content/articles/moon.md", "outlet: Test Outlet", "outlet: Test Outlet Two")
+    assert preview.update(["content/articles/moon.md"]).target == "articles/moon.html"
+    # an editor's temporary file, already renamed over the real one when the batch is read, does not count
+    rewrite(root, "content/articles/sun.md", "outlet: Test Outlet", "outlet: Sun Outlet")
+    assert preview.update(["content/articles/sun.md", "content/articles/sun.md.saving"]).target == "articles/sun.html"
+
+    for rel, old, new in [
+        ("templates/base.html", "Found an error?", "Spotted an error?"),
+        ("content/timeline.yaml", "body: Reported later.", "body: Reported much later."),
+    ]:
+        rewrite(root, rel, old, new)
+        assert preview.update([rel]).target is None, rel
+    rewrite(root, A, "explanation: No evidence at all.", "explanation: None.")
+    rewrite(root, "content/annotations/sun.yaml", "About 8 minutes", "About eight minutes")
+    assert preview.update([A, "content/annotations/sun.yaml"]).target is None  # two articles: no one page
+
+
+def test_first_only_writes_the_target_first_and_finish_the_rest(project):
+    root = project(SUN)
+    preview = Preview(root, root / "site")
+    assert preview.start().ok
+    rewrite(root, A, "explanation: No evidence.", "explanation: Still no evidence.")
+    first = preview.update([A], search=False, first_only=True, first=["index.html"])
+    assert first.ok and first.rendered == ["claims/c-swiss.html", "index.html"] and preview.unfinished
+    assert "articles/moon.html" in first.deferred and not preview.search_current
+    rest = []
+    while preview.unfinished:
+        step = preview.finish(budget=0)  # one page at a time
+        assert step.ok and len(step.rendered) == 1
+        rest += step.rendered
+    assert set(rest) == set(first.deferred) and "Still no evidence." in (root / "site/articles/moon.html").read_text()
+    assert preview.update([]).rendered == []  # nothing left stale
+    preview.request_search()
+    assert not preview.search_current  # until the search thread has made the index
+
+
+# -- the worklist, in the preview only ---------------------------------------------------------------------
+
+NOTE = "content/annotations/moon.yaml:22:12: note: claim 'c-cost' rests on one source (space-agency)"
+
+
+def worklist_text(port: int) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_worklist", timeout=5) as response:
+        assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+        return html.unescape(re.sub(r"<[^>]+>", "", response.read().decode()))
+
+
+def test_the_worklist_is_a_page_of_the_preview_only(project, tmp_path):
+    root = project()
+    port = free_port()
+    server = start_server(root, port)
+    try:
+        text = worklist_text(port)
+        assert NOTE in text and "Worklist: 9 notes, 0 warnings" in text
+        page = urllib.request.urlopen(f"http://127.0.0.1:{port}/_worklist", timeout=5).read().decode()
+        csp = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">')
+        home = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5).read().decode()
+        assert csp.findall(page) == csp.findall(home) and len(csp.findall(page)) == 1  # the site's own policy
+        assert not re.search(r'(?:src|href)="(?:https?:)?//', page)  # nothing from another host
+        assert '<a href="/articles/moon.html">its page</a>' in page
+        status = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/_preview/status.json", timeout=5).read())
+        assert status["worklist"] == "/_worklist"
+
+        # A second source for c-cost: its note goes, after the save that changes it.
+        rewrite(
+            root,
+            A,
+            "    sources: [space-agency]\n    events: [ev-mission]",
+            "    sources: [space-agency, daily-mirror-copy]\n    events: [ev-mission]",
+        )
+        deadline = time.monotonic() + 10
+        while NOTE in (text := worklist_text(port)):
+            assert time.monotonic() < deadline, text
+            time.sleep(0.05)
+        assert "Worklist: 8 notes, 0 warnings" in text
+    finally:
+        server.send_signal(signal.SIGINT)
+        server.communicate(timeout=10)
+    built = subprocess.run(
+        [sys.executable, str(ROOT / "build.py"), "-C", str(root), "build", "-o", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+    )
+    assert built.returncode == 0, built.stderr
+    files = [p.relative_to(tmp_path / "out").as_posix() for p in (tmp_path / "out").rglob("*")]
+    assert files and not [f for f in files if "worklist" in f.lower()]
+    for name in ("sitemap.xml", "index.html", "search.html"):
+        assert "_worklist" not in (tmp_path / "out" / name).read_text()
+    assert not [p for p in (tmp_path / "out/pagefind").rglob("*") if p.is_file() and b"_worklist" in p.read_bytes()]

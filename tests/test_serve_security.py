@@ -7,6 +7,7 @@ socket) so the tests choose the Host and Origin headers a DNS-rebinding page or 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import html
 import http.client
 import json
@@ -171,6 +172,9 @@ ROUTES = [
     "/livereload",
     "/_preview/status.json",
     "/_preview/preview.css",
+    "/_preview/preview.js",
+    "/_worklist",
+    "/static/style.css?v=0123456789ab",
 ]
 
 
@@ -304,10 +308,10 @@ def in_own_loop(coroutine):
 
 def test_the_reload_script_names_the_servers_own_port(server):
     assert server.port != 0 and server.serving[1] == str(server.root / "site")  # --port 0: the port it got
-    script = f'<script src="/livereload.js?port={server.port}" defer></script>'.encode()
+    script = re.compile(rf'<script src="/livereload\.js\?port={server.port}&v=[0-9a-f]{{12}}" defer></script>'.encode())
     for path, host in [("/", "localhost:9999"), ("/", "localhost"), ("/no-such-page", "127.0.0.1:1")]:
         body = server.get(path, host=host)[2]
-        assert body.count(b"livereload.js?port=") == 1 and script in body, (path, host)
+        assert body.count(b"livereload.js?port=") == 1 and script.search(body), (path, host)
 
 
 # -- 3. arguments are checked before anything is built ----------------------------------------------------
@@ -553,3 +557,21 @@ def test_bad_paths_log_no_traceback(server):
     server.get("/end-of-bad-paths")
     server.wait_for(r"404 GET /end-of-bad-paths", timeout=5)  # everything before it has been logged
     assert "Traceback" not in server.output and not re.search(r"^5\d\d ", server.output, re.M)
+
+
+# -- 6. what may be cached: a static file at the address with its own digest, nothing else -------------------
+
+
+def test_only_a_static_file_at_its_own_digest_is_cached(server):
+    status, headers, page = server.get("/articles/moon.html")
+    assert status == 200 and headers["Cache-Control"] == "no-store"
+    found = re.search(rb'href="\.\./static/style\.css\?v=([0-9a-f]{12})"', page)
+    assert found, "the page names its style sheet with its digest"
+    data = (server.root / "site/static/style.css").read_bytes()
+    assert found[1].decode() == hashlib.sha256(data).hexdigest()[:12]
+    status, headers, body = server.get(f"/static/style.css?v={found[1].decode()}")
+    assert (status, body, headers["Cache-Control"]) == (200, data, "public, max-age=31536000, immutable")
+    for other in ("/static/style.css", "/static/style.css?v=0123456789ab", "/data/claims.json?v=" + found[1].decode()):
+        assert server.get(other)[1]["Cache-Control"] == "no-store", other  # an old or made-up address: never kept
+    for path in ("/_preview/preview.js?v=0", "/livereload.js?port=1&v=0"):
+        assert server.get(path)[1]["Cache-Control"] == "no-cache", path

@@ -15,12 +15,14 @@ template, style and prose files, each writing a marker of its own (``S007z``) th
 
 Before a file is saved again, the marker of its previous save must be served (within 10 s): so every save is seen
 by a reader, not only the last. At the end the served site equals, byte for byte, a fresh ``build.py build`` of
-the same project (drafts as the preview shows them), the preview's injected script aside. The seed is printed;
+the same project (drafts as the preview shows them), the preview's injected scripts and the digests it adds to
+the addresses of static files aside (each of which is checked to be the digest of the file served). The seed is printed;
 ``STRESS_SEED=N`` repeats a run.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -50,8 +52,11 @@ KINDS = {
     "page": ("content/pages/about.md", "Who we are.", "Who we are {m}.", "about.html"),
 }  # fmt: skip
 INJECTED = re.compile(
-    rb'<script src="/livereload\.js\?port=\d+" defer></script><link rel="stylesheet" href="/_preview/preview\.css">'
+    rb'<link rel="stylesheet" href="/_preview/preview\.css\?v=[0-9a-f]{12}">'
+    rb'<script src="/_preview/preview\.js\?v=[0-9a-f]{12}" defer></script><script src="/livereload\.js\?port=\d+&v=[0-9a-f]{12}" defer></script>'
 )
+VERSIONED = re.compile(rb'((?:href|src)="(?:\.\./)*static/(?P<name>[^"?#]+))\?v=(?P<v>[0-9a-f]{12})"')
+"""The digest the preview adds to the address of a page's style sheets, scripts and icon (for the browser's cache)."""
 
 
 def get(url: str) -> bytes:
@@ -194,7 +199,11 @@ def test_no_save_is_lost_and_the_end_equals_a_fresh_build(project, tmp_path):
         for rel, data in sorted(expected.items()):
             served = get(server.base + rel)
             if rel.endswith(".html"):
-                served = INJECTED.sub(b"", served, count=1)
+                for ref in VERSIONED.finditer(served):  # the digest of the file as served, so a reload never keeps an old one
+                    static = "static/" + ref["name"].decode()
+                    if hashlib.sha256(expected[static]).hexdigest()[:12] != ref["v"].decode():
+                        differ.append(f"{rel} → {static}")
+                served = VERSIONED.sub(rb'\1"', INJECTED.sub(b"", served, count=1))
             if served != data:
                 differ.append(rel)
         assert differ == [], f"served differently from a fresh build: {differ}"
