@@ -176,7 +176,7 @@ def cmd_import(root: Path, args) -> int:
 def cmd_serve(root: Path, args) -> int:
     from factsite.serve import serve
 
-    return serve(root, host=args.host, port=args.port, open_browser=args.open, drafts=args.drafts)
+    return serve(root, host=args.host, port=args.port, open_browser=args.open, drafts=args.drafts, follow=args.follow)
 
 
 # build's options, which may also come before the command or with no command at all: dest → as written.
@@ -258,6 +258,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--open", action="store_true", help="open the site in a browser")
     serve.add_argument(
         "--no-drafts", dest="drafts", action="store_false", default=argparse.SUPPRESS, help="hide what is marked draft: true"
+    )
+    serve.add_argument(
+        "--no-follow", dest="follow", action="store_false", help="keep open tabs where they are when an article is saved"
     )
     return parser
 

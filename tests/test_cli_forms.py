@@ -255,7 +255,9 @@ def test_serve_forms(root, served, capsys, form, expected):
 def test_serve_in_the_project_folder(root, served, monkeypatch, capsys):
     monkeypatch.chdir(root)
     assert run(["serve", "--port", "8123"], capsys)[0] == 0
-    assert served == [{"root": Path("."), "host": "127.0.0.1", "port": 8123, "open_browser": False, "drafts": True}]
+    assert served == [
+        {"root": Path("."), "host": "127.0.0.1", "port": 8123, "open_browser": False, "drafts": True, "follow": True}
+    ]
 
 
 def test_serve_with_c_after_the_command_really_serves_the_project(root):

@@ -107,7 +107,7 @@ def test_the_default_build_uses_the_pool_only_when_worth_it(project):
 def test_check_renders_what_it_has_not_rendered_before_and_catches_template_errors(project, pool):
     root = project()
     first = engine.check(root, jobs=2)
-    assert first.rendered == first.pages and first.jobs == 2 and first.search == "made"
+    assert first.rendered == first.pages and first.jobs == _two() and first.search == "made"
     again = engine.check(root, jobs=2)
     assert (again.rendered, again.skipped, again.search) == (0, again.pages, "skipped")
     claim = root / "templates/claim.html"
@@ -147,7 +147,7 @@ def test_one_process_and_two_give_the_same_bytes_incrementally_too(project, tmp_
         if n:
             (root / A).write_text(re.sub(r"explanation: As stated.*", f"explanation: As stated ({n}).", (root / A).read_text()))
         r1, r2 = engine.build(root, one, jobs=1), engine.build(root, two, jobs=2)
-        assert (r1.jobs, r2.jobs) == (1, 2) and r1.rendered == r2.rendered
+        assert (r1.jobs, r2.jobs) == (1, _two()) and r1.rendered == r2.rendered
         assert tree(one) == tree(two)
 
 
@@ -364,3 +364,11 @@ def test_a_cache_write_killed_midway_leaves_no_partial_entry(tmp_path):
     assert names
     for name in names:
         assert memo._load(name) is not _MISSING, name
+
+
+def _two() -> int:
+    """The workers a two-job build uses: two, unless this test process has other threads (the engine then
+    renders in-process rather than fork a threaded process), as when browser tests ran earlier in the session."""
+    import threading
+
+    return 2 if threading.active_count() == 1 else 1

@@ -242,7 +242,7 @@ def test_one_and_two_processes_and_build_project_make_the_same_bytes(tmp_path, m
     write_files(root, initial_files())
     one = engine.build(root, tmp_path / "one", jobs=1, cache=False)
     two = engine.build(root, tmp_path / "two", jobs=2, cache=False)
-    assert (one.jobs, two.jobs) == (1, 2)
+    assert (one.jobs, two.jobs) == (1, _two())
     assert tree(tmp_path / "one") == tree(tmp_path / "two")
     files, _ = build_project(read_project(root))
     assert tree(tmp_path / "one") == {**files, MARKER: MARKER_TEXT.encode()}
@@ -297,3 +297,11 @@ def test_a_draft_claim_left_out_for_a_reference_in_another_file_leaves_every_pag
     shutil.rmtree(tmp_path / "clean", ignore_errors=True)
     engine.build(root, tmp_path / "clean", drafts=True, cache=False, jobs=1)
     assert tree(out) == tree(tmp_path / "clean")
+
+
+def _two() -> int:
+    """The workers a two-job build uses: two, unless this test process has other threads (the engine then
+    renders in-process rather than fork a threaded process), as when browser tests ran earlier in the session."""
+    import threading
+
+    return 2 if threading.active_count() == 1 else 1
