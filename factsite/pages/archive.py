@@ -12,14 +12,13 @@ Each list page shows its articles newest first, with links to the older and newe
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from .. import layout
 from ..dates import MONTHS
 from ..model import Article, Site
 from .paging import PER_PAGE, chunks, count, page_key, pager, split_key
-from .spec import Inputs, Kind, PageSpec
+from .spec import Inputs, Kind, PageSpec, per_site
 from .views import Views, pub_order
 
 TEMPLATE = "archive.html"
@@ -29,18 +28,7 @@ UNDATED = "undated"
 
 def oldest_first(site: Site) -> list[str]:
     """Every article's slug, oldest first (undated articles after the dated ones, then by slug)."""
-    return _per_site(site, "order", lambda: sorted(site.articles, key=lambda slug: (pub_order(site.articles[slug]), slug)))
-
-
-_last: dict[str, tuple[Site, Any]] = {}
-
-
-def _per_site(site: Site, what: str, make: Callable[[], Any]) -> Any:
-    """``make()`` once per site (every page of the archive asks for the same order)."""
-    kept = _last.get(what)
-    if kept is None or kept[0] is not site:
-        kept = _last[what] = (site, make())
-    return kept[1]
+    return per_site(site, "order", lambda: sorted(site.articles, key=lambda slug: (pub_order(site.articles[slug]), slug)))
 
 
 def newest_first(site: Site) -> list[str]:
@@ -68,7 +56,7 @@ def months(site: Site) -> dict[str, list[str]]:
             found.setdefault(month_of(site.articles[slug]), []).append(slug)
         return dict(sorted(found.items(), key=lambda item: (item[0] == UNDATED, item[0])))
 
-    return _per_site(site, "months", make)
+    return per_site(site, "months", make)
 
 
 def plan(site: Site, inputs: Inputs) -> list[PageSpec]:

@@ -7,8 +7,7 @@ from typing import Any
 
 from .. import layout
 from ..model import Site
-from .paging import PER_PAGE, chunks, count, page_key, pager, split_key
-from .sources import citing_articles
+from .paging import PER_PAGE, chunks, citing_articles, citing_page, count, item_pages, pager, split_key
 from .spec import Inputs, Kind, PageSpec
 from .views import Views
 
@@ -26,18 +25,7 @@ def plan(site: Site, inputs: Inputs) -> list[PageSpec]:
     ]
     citing = citing_articles(site, lambda claim: (claim.fact,) if claim.fact else ())
     for fact_id, fact in site.facts.items():
-        articles, claims = citing.get(fact_id, (frozenset({"sources", "timeline"}), 0))
-        first = layout.fact_path(fact_id)
-        pages += [
-            PageSpec(
-                path=layout.paged(first, n),
-                kind="fact",
-                key=page_key(fact_id, n),
-                inputs=inputs.common | articles | {"sources", "timeline"},
-                origin=fact.at,
-            )
-            for n in range(1, count(claims, PER_PAGE["claims"]) + 1)
-        ]
+        pages += item_pages("fact", fact_id, layout.fact_path(fact_id), citing, inputs.common, origin=fact.at)
     return pages
 
 
@@ -56,18 +44,13 @@ def fact_context(views: Views, key: str) -> dict[str, Any]:
     site = views.site
     fact_id, number = split_key(key)
     fact = site.facts[fact_id]
-    claims = views.citing("fact", fact_id)
-    first = layout.fact_path(fact_id)
     return {
         **views.base(),
         **views.fact_summary(fact),
-        "claims": [views.claim_view(c) for c in chunks(claims, PER_PAGE["claims"])[number - 1]],
-        "first_claim": (number - 1) * PER_PAGE["claims"] + 1,
-        "claims_total": len(claims),
+        **citing_page(views, "fact", fact_id, number, layout.fact_path(fact_id)),
         "sources": [site.sources[s] for s in fact.sources],
         "events": [site.events[e] for e in fact.events],
         "history": [views.change_view(change) for change in fact.history],
-        "pager": pager(number, count(len(claims), PER_PAGE["claims"]), lambda n: layout.paged(first, n)),
     }
 
 

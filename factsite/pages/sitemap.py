@@ -34,7 +34,7 @@ from collections.abc import Iterable
 from .. import layout
 from ..model import Claim, Site
 from .feeds import article_updated, claim_updated, newest_review
-from .spec import Inputs, Kind, PageSpec
+from .spec import Inputs, Kind, PageSpec, per_site
 from .views import Views
 
 SITEMAPS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -66,14 +66,8 @@ def indexed_pages(site: Site) -> list[PageSpec]:
     from . import MODULES, plan_pages  # here, not at the top: this module is one of theirs
 
     noindex = {kind for module in MODULES for kind in getattr(module, "NOINDEX", ())}
-    kept = _last_plan.get("site")
-    if kept is None or kept[0] is not site:
-        specs, _ = plan_pages(site, with_sitemap=False)
-        kept = _last_plan["site"] = (site, specs)
-    return [s for s in kept[1] if s.path.endswith(".html") and s.path != layout.NOT_FOUND and s.kind not in noindex]
-
-
-_last_plan: dict[str, tuple[Site, list[PageSpec]]] = {}
+    specs = per_site(site, "plan without the sitemap", lambda: plan_pages(site, with_sitemap=False)[0])
+    return [s for s in specs if s.path.endswith(".html") and s.path != layout.NOT_FOUND and s.kind not in noindex]
 
 
 def lastmod(views: Views, spec: PageSpec) -> dt.date | None:

@@ -3,12 +3,11 @@ source with its details, its archived copy, and every claim and event that cites
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from typing import Any
 
 from .. import layout
-from ..model import Claim, Site, Source
-from .paging import PER_PAGE, chunks, count, page_key, pager, split_key
+from ..model import Site, Source
+from .paging import PER_PAGE, chunks, citing_articles, citing_page, count, item_pages, pager, split_key
 from .spec import Inputs, Kind, PageSpec
 from .views import Views
 
@@ -27,28 +26,8 @@ def plan(site: Site, inputs: Inputs) -> list[PageSpec]:
     ]
     citing = citing_articles(site, lambda claim: claim.sources)
     for source in ordered:
-        articles, claims = citing.get(source.id, (frozenset({"sources", "timeline"}), 0))
-        first = layout.source_url(source.id)
-        pages += [
-            PageSpec(path=layout.paged(first, n), kind="source", key=page_key(source.id, n), inputs=inputs.common | articles)
-            for n in range(1, count(claims, PER_PAGE["claims"]) + 1)
-        ]
+        pages += item_pages("source", source.id, layout.source_url(source.id), citing, inputs.common)
     return pages
-
-
-def citing_articles(site: Site, cited: Callable[[Claim], Iterable[str]]) -> dict[str, tuple[frozenset[str], int]]:
-    """Item id → (the input keys of the articles whose published claims cite it, how many claims do), for the
-    ids ``cited(claim)`` gives: what a page listing an item's claims depends on (besides the sources and the
-    timeline), and how many pages it needs. A claims file that cites the item only in a claim that is not
-    shown counts as well: publishing that claim changes the page. One pass over every claim."""
-    keys: dict[str, set[str]] = {}
-    counts: dict[str, int] = {}
-    for slug, claims in site.claims.items():
-        for claim in claims:
-            for item in cited(claim):
-                keys.setdefault(item, {"sources", "timeline"}).update((f"article:{slug}", f"claims:{slug}"))
-                counts[item] = counts.get(item, 0) + (claim.id in site.anchors)
-    return {item: (frozenset(found), counts[item]) for item, found in keys.items()}
 
 
 def ordered_sources(site: Site) -> list[Source]:
@@ -82,18 +61,13 @@ def context(views: Views, key: str) -> dict[str, Any]:
 
 def source_context(views: Views, key: str) -> dict[str, Any]:
     source_id, number = split_key(key)
-    source = views.site.sources[source_id]
-    claims = views.citing("source", source_id)
-    first = layout.source_url(source_id)
+    events = views.events_citing_source.get(source_id, [])
     return {
         **views.base(),
-        "source": source,
-        "claims": [views.claim_view(c) for c in chunks(claims, PER_PAGE["claims"])[number - 1]],
-        "claims_total": len(claims),
-        "first_claim": (number - 1) * PER_PAGE["claims"] + 1,
-        "events": views.events_citing_source.get(source_id, []) if number == 1 else [],
-        "events_total": len(views.events_citing_source.get(source_id, ())),
-        "pager": pager(number, count(len(claims), PER_PAGE["claims"]), lambda n: layout.paged(first, n)),
+        **citing_page(views, "source", source_id, number, layout.source_url(source_id)),
+        "source": views.site.sources[source_id],
+        "events": events if number == 1 else [],
+        "events_total": len(events),
     }
 
 

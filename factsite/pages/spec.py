@@ -83,3 +83,15 @@ class Kind(NamedTuple):
     describe: str
     """How the collision message names a page of this kind."""
     data: Callable[[Any, str], bytes] | None = None
+
+
+_last: dict[str, tuple[Site, Any]] = {}
+
+
+def per_site(site: Site, what: str, make: Callable[[], Any]) -> Any:
+    """``make()`` once per site for ``what`` (every page of the archive asks for the same order; the sitemap
+    for the same plan): kept until a different site asks."""
+    kept = _last.get(what)
+    if kept is None or kept[0] is not site:
+        kept = _last[what] = (site, make())
+    return kept[1]

@@ -9,8 +9,7 @@ from typing import Any
 
 from .. import layout, vocab
 from ..model import Site
-from .paging import PER_PAGE, chunks, count, page_key, pager, split_key
-from .sources import citing_articles
+from .paging import citing_articles, citing_page, item_pages, split_key
 from .spec import Inputs, Kind, PageSpec
 from .views import Views
 
@@ -29,12 +28,7 @@ def plan(site: Site, inputs: Inputs) -> list[PageSpec]:
         pages.append(PageSpec(path=layout.STORIES, kind="stories", inputs=inputs.common | inputs.all_articles | {"timeline"}))
     citing = citing_articles(site, lambda claim: claim.events)
     for event_id in site.events:
-        articles, claims = citing.get(event_id, (frozenset({"sources", "timeline"}), 0))
-        first = layout.event_url(event_id)
-        pages += [
-            PageSpec(path=layout.paged(first, n), kind="event", key=page_key(event_id, n), inputs=inputs.common | articles)
-            for n in range(1, count(claims, PER_PAGE["claims"]) + 1)
-        ]
+        pages += item_pages("event", event_id, layout.event_url(event_id), citing, inputs.common)
     return pages
 
 
@@ -71,8 +65,6 @@ def event_context(views: Views, key: str) -> dict[str, Any]:
     site = views.site
     event_id, number = split_key(key)
     event = site.events[event_id]
-    claims = views.citing("event", event_id)
-    first = layout.event_url(event_id)
     ids = [e.id for e in site.story_events(event.story)]
     at = ids.index(event_id)
     story = site.stories[event.story]
@@ -84,12 +76,9 @@ def event_context(views: Views, key: str) -> dict[str, Any]:
         "status": vocab.STATUSES[event.status],
         "sources": [site.sources[s] for s in event.sources],
         "history": [views.change_view(change) for change in event.history],
-        "claims": [views.claim_view(c) for c in chunks(claims, PER_PAGE["claims"])[number - 1]],
-        "claims_total": len(claims),
-        "first_claim": (number - 1) * PER_PAGE["claims"] + 1,
+        **citing_page(views, "event", event_id, number, layout.event_url(event_id)),
         "before": site.events[ids[at - 1]] if at > 0 else None,
         "after": site.events[ids[at + 1]] if at + 1 < len(ids) else None,
-        "pager": pager(number, count(len(claims), PER_PAGE["claims"]), lambda n: layout.paged(first, n)),
     }
 
 
