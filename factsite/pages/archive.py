@@ -12,13 +12,14 @@ Each list page shows its articles newest first, with links to the older and newe
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from .. import layout
 from ..dates import MONTHS
 from ..model import Article, Site
 from .paging import PER_PAGE, chunks, count, page_key, pager, split_key
-from .spec import Inputs, Kind, PageSpec, per_site
+from .spec import Inputs, Kind, PageSpec, listing, per_site
 from .views import Views, pub_order
 
 TEMPLATE = "archive.html"
@@ -63,29 +64,27 @@ def plan(site: Site, inputs: Inputs) -> list[PageSpec]:
     if not site.articles:
         return []
     size = PER_PAGE["articles"]
-    pages = [PageSpec(path=layout.ARCHIVE, kind="archive-index", inputs=inputs.common | inputs.all_articles)]
-    for n, slugs in enumerate(chunks(oldest_first(site), size), start=1):
-        claims = frozenset(f"claims:{slug}" for slug in slugs)
-        pages.append(
-            PageSpec(
-                path=layout.archive_page(n),
-                kind="archive",
-                key=page_key("", n),
-                inputs=inputs.common | inputs.all_articles | claims | {"sources", "timeline"},
-            )
-        )
-    for month, slugs in months(site).items():
+    # The index shows the months' and the pages' counts; a list page its articles, and the list's length.
+    shape = listing("archive-index", [(m, len(s)) for m, s in months(site).items()], len(site.articles))
+    pages = [PageSpec(path=layout.ARCHIVE, kind="archive-index", inputs=inputs.common | {shape})]
+    lists = [("", oldest_first(site)), *months(site).items()]
+    for month, slugs in lists:
         for n, part in enumerate(chunks(slugs, size), start=1):
-            claims = frozenset(f"claims:{slug}" for slug in part)
+            shown = listing("archive", month, len(slugs), list(part))
             pages.append(
                 PageSpec(
-                    path=layout.month_path(month, n),
+                    path=layout.month_path(month, n) if month else layout.archive_page(n),
                     kind="archive",
                     key=page_key(month, n),
-                    inputs=inputs.common | inputs.all_articles | claims | {"sources", "timeline"},
+                    inputs=inputs.common | article_keys(part) | {"sources", "timeline", shown},
                 )
             )
     return pages
+
+
+def article_keys(slugs: Iterable[str]) -> frozenset[str]:
+    """The input keys of the articles a list shows: their files (title, date) and their claims (the summary)."""
+    return frozenset(key for slug in slugs for key in (f"article:{slug}", f"claims:{slug}"))
 
 
 def context(views: Views, key: str) -> dict[str, Any]:

@@ -19,6 +19,7 @@ TEMPLATE = "claim.html"
 def plan(site: Site, inputs: Inputs) -> list[PageSpec]:
     pages = []
     for slug, claims in site.claims.items():
+        shared = inputs.common | {"sources", "timeline", f"article:{slug}", f"claims:{slug}"}  # one set per article
         for claim in claims:
             if claim.id not in site.anchors:
                 continue
@@ -28,7 +29,7 @@ def plan(site: Site, inputs: Inputs) -> list[PageSpec]:
                     kind="claim",
                     key=claim.id,
                     origin=claim.quote_at,
-                    inputs=inputs.common | {"sources", "timeline", f"article:{slug}", f"claims:{slug}"},
+                    inputs=shared,
                 )
             )
     return pages

@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import layout
 from ..model import Site
-from .paging import PER_PAGE, chunks, citing_articles, citing_page, count, item_pages, pager, split_key
+from .paging import PER_PAGE, chunks, citing_page, count, item_pages, pager, split_key
 from .spec import Inputs, Kind, PageSpec
 from .views import Views
 
@@ -23,9 +23,8 @@ def plan(site: Site, inputs: Inputs) -> list[PageSpec]:
         PageSpec(path=layout.paged(layout.FACTS_INDEX, n), kind="facts", key=str(n), inputs=inputs.common | inputs.all_claims)
         for n in range(1, count(len(site.facts), PER_PAGE["facts"]) + 1)
     ]
-    citing = citing_articles(site, lambda claim: (claim.fact,) if claim.fact else ())
     for fact_id, fact in site.facts.items():
-        pages += item_pages("fact", fact_id, layout.fact_path(fact_id), citing, inputs.common, origin=fact.at)
+        pages += item_pages("fact", fact_id, layout.fact_path(fact_id), site, inputs.common, origin=fact.at)
     return pages
 
 

@@ -6,9 +6,9 @@ from typing import Any
 
 from .. import layout
 from ..model import Site
-from .archive import newest_first, older_page
+from .archive import article_keys, newest_first, older_page
 from .paging import PER_PAGE
-from .spec import Inputs, Kind, PageSpec
+from .spec import Inputs, Kind, PageSpec, listing
 from .views import Views
 
 TEMPLATE = "index.html"
@@ -16,12 +16,10 @@ TEMPLATE = "index.html"
 
 def plan(site: Site, inputs: Inputs) -> list[PageSpec]:
     shown = newest_first(site)[: PER_PAGE["articles"]]
-    # Which articles are newest depends on every article's date; the summaries on the shown ones' claims.
-    claims = frozenset(f"claims:{slug}" for slug in shown)
+    # Which articles are newest depends on every article's date: the listing key names them, and the total.
     # A draft claim is left out when a source or event it cites breaks: those files feed the summaries too.
-    return [
-        PageSpec(path=layout.HOME, kind="home", inputs=inputs.common | inputs.all_articles | claims | {"sources", "timeline"})
-    ]
+    listed = listing("home", len(site.articles), shown)
+    return [PageSpec(path=layout.HOME, kind="home", inputs=inputs.common | article_keys(shown) | {"sources", "timeline", listed})]
 
 
 def context(views: Views, key: str) -> dict[str, Any]:

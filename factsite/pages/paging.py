@@ -11,12 +11,12 @@ last and the neighbours of the current page, with gaps between.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from .. import layout
-from ..model import Claim, Loc, Site
-from .spec import PageSpec
+from ..model import Loc, Site
+from .spec import PageSpec, listing, per_site
 
 T = TypeVar("T")
 
@@ -71,31 +71,32 @@ def pager(number: int, total: int, path_of: Callable[[int], str], *, around: int
 # -- an item's page listing the claims that cite it (a source, an event, a shared fact) -----------------------
 
 
-def citing_articles(site: Site, cited: Callable[[Claim], Iterable[str]]) -> dict[str, tuple[frozenset[str], int]]:
-    """Item id → (the input keys of the articles whose published claims cite it, how many claims do), for the
-    ids ``cited(claim)`` gives: what a page listing an item's claims depends on (besides the sources and the
-    timeline), and how many pages it needs. A claims file that cites the item only in a claim that is not
-    shown counts as well: publishing that claim changes the page. One pass over every claim."""
-    keys: dict[str, set[str]] = {}
-    counts: dict[str, int] = {}
-    for slug, claims in site.claims.items():
-        for claim in claims:
-            for item in cited(claim):
-                keys.setdefault(item, {"sources", "timeline"}).update((f"article:{slug}", f"claims:{slug}"))
-                counts[item] = counts.get(item, 0) + (claim.id in site.anchors)
-    return {item: (frozenset(found), counts[item]) for item, found in keys.items()}
+def plan_views(site: Site) -> Any:
+    """The ``Views`` the planner asks for the order of a list (one per site, as rendering has its own)."""
+    from .views import Views  # views imports nothing of the planner's; imported here to keep the order plain
+
+    return per_site(site, "plan-views", lambda: Views(site))
 
 
 def item_pages(
-    kind: str, item_id: str, first: str, citing: dict[str, tuple[frozenset[str], int]], common: frozenset[str],
-    origin: Loc | None = None,
-) -> list[PageSpec]:  # fmt: skip
-    """The pages of one item (its ``first`` page, then ``…/page/<n>.html``), 50 citing claims a page."""
-    articles, claims = citing.get(item_id, (frozenset({"sources", "timeline"}), 0))
-    return [
-        PageSpec(path=layout.paged(first, n), kind=kind, key=page_key(item_id, n), inputs=common | articles, origin=origin)
-        for n in range(1, count(claims, PER_PAGE["claims"]) + 1)
-    ]
+    kind: str, item_id: str, first: str, site: Site, common: frozenset[str], origin: Loc | None = None
+) -> list[PageSpec]:
+    """The pages of one item (its ``first`` page, then ``…/page/<n>.html``), 50 citing claims a page.
+
+    Each page depends on the articles whose claims it shows and on a ``listing`` key naming those claims,
+    in order, and the list's length (what the pager and the heading show of the others): editing a claim
+    renders the one page that shows it, and a claim added, removed, published or moved by a date renders
+    the pages whose share of the list changed, and the others only when the total changes."""
+    claims = plan_views(site).citing(kind, item_id)
+    parts = chunks(claims, PER_PAGE["claims"])
+    pages = []
+    for n, part in enumerate(parts, start=1):
+        slugs = sorted({c.article for c in part})
+        keys = {f"article:{s}" for s in slugs} | {f"claims:{s}" for s in slugs}
+        shown = listing(kind, item_id, len(claims), [c.id for c in part])
+        inputs = common | keys | {"sources", "timeline", shown}
+        pages.append(PageSpec(path=layout.paged(first, n), kind=kind, key=page_key(item_id, n), inputs=inputs, origin=origin))
+    return pages
 
 
 def citing_page(views: Any, kind: str, item_id: str, number: int, first: str) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import layout
 from ..model import Site, Source
-from .paging import PER_PAGE, chunks, citing_articles, citing_page, count, item_pages, pager, split_key
+from .paging import PER_PAGE, chunks, citing_page, count, item_pages, pager, split_key
 from .spec import Inputs, Kind, PageSpec
 from .views import Views
 
@@ -24,9 +24,8 @@ def plan(site: Site, inputs: Inputs) -> list[PageSpec]:
         PageSpec(path=layout.paged(layout.SOURCES, n), kind="sources", key=str(n), inputs=index_inputs)
         for n in range(1, count(len(ordered), PER_PAGE["sources"]) + 1)
     ]
-    citing = citing_articles(site, lambda claim: claim.sources)
     for source in ordered:
-        pages += item_pages("source", source.id, layout.source_url(source.id), citing, inputs.common)
+        pages += item_pages("source", source.id, layout.source_url(source.id), site, inputs.common)
     return pages
 
 

@@ -8,6 +8,8 @@ affects.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
@@ -83,6 +85,13 @@ class Kind(NamedTuple):
     describe: str
     """How the collision message names a page of this kind."""
     data: Callable[[Any, str], bytes] | None = None
+
+
+def listing(*parts: object) -> str:
+    """An input key standing for what a list page shows of the items it does not show itself (their order,
+    their count), made from those values: a page whose share of a long list is unchanged keeps its digest
+    when an item elsewhere in the list changes. The values are plain (strings, numbers, lists of them)."""
+    return "=" + hashlib.sha256(json.dumps(parts, ensure_ascii=True).encode("ascii")).hexdigest()[:40]
 
 
 _last: dict[str, tuple[Site, Any]] = {}

@@ -9,7 +9,7 @@ from typing import Any
 
 from .. import layout, vocab
 from ..model import Site
-from .paging import citing_articles, citing_page, item_pages, split_key
+from .paging import citing_page, item_pages, split_key
 from .spec import Inputs, Kind, PageSpec
 from .views import Views
 
@@ -26,9 +26,8 @@ def plan(site: Site, inputs: Inputs) -> list[PageSpec]:
     ]
     if len(site.stories) > 1:
         pages.append(PageSpec(path=layout.STORIES, kind="stories", inputs=inputs.common | inputs.all_articles | {"timeline"}))
-    citing = citing_articles(site, lambda claim: claim.events)
     for event_id in site.events:
-        pages += item_pages("event", event_id, layout.event_url(event_id), citing, inputs.common)
+        pages += item_pages("event", event_id, layout.event_url(event_id), site, inputs.common)
     return pages
 
 
