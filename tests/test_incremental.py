@@ -2,9 +2,10 @@
 build that reuses the cache and the previous site, compared with a clean build (no cache) into a fresh folder.
 
 The edits are the ones editors make: an explanation, the article's text outside the quotes (with its seed and
-the seed's sha256), an event's title, a source's title, a template, the style sheet, a claim deleted, an
+the seed's sha256), an event's title, a source's title, an article's date, a template, the style sheet, a claim deleted, an
 article renamed with its claims file, an article deleted. Each build renders with one process or two, so the
-workers' output is compared with a clean single-process build too.
+workers' output is compared with a clean single-process build too. Every list holds one item a page, so that
+each edit moves, adds or removes items on the pages of long lists, whose digests name only their own share.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from sample import FILES, SEED_NAME
 
 from factsite import BuildFailed, engine
 from factsite.load import read_project
+from factsite.pages.paging import PER_PAGE
 from factsite.pipeline import build_project
 from factsite.write import MARKER, MARKER_TEXT
 
@@ -100,6 +102,14 @@ def edit_source_title(files, n, pick):
     return {**files, rel: files[rel][: m.end()] + f" (v{n})" + files[rel][m.end() :]}
 
 
+def edit_article_date(files, n, pick):
+    """Move an article in time: the archive's, the home page's and every citing list's order change."""
+    slugs = _articles(files)
+    rel = f"{ARTICLES}/{slugs[pick % len(slugs)]}.md"
+    text, count = re.subn(r"(?m)^published: \S+$", f"published: 2024-{1 + n % 12:02d}-{1 + n % 28:02d}", files[rel], count=1)
+    return {**files, rel: text} if count else None
+
+
 def edit_template(files, n, pick):
     text = files[BASE]
     return {
@@ -150,6 +160,7 @@ EDITS = [
     edit_article_text,
     edit_event_title,
     edit_source_title,
+    edit_article_date,
     edit_template,
     edit_style,
     delete_claim,
@@ -197,6 +208,8 @@ def workspace(tmp_path):
 @given(steps=st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 5), st.sampled_from([1, 2])), min_size=1, max_size=5))
 def test_an_incremental_build_equals_a_clean_build_after_any_edits(workspace, steps, monkeypatch):
     monkeypatch.setattr(engine, "POOL_MIN_PAGES", 1)  # two jobs really fork two workers, even for this small site
+    for what in PER_PAGE:  # one item a page: every list is split, so a page's share of its list is what changes
+        monkeypatch.setitem(PER_PAGE, what, 1)
     base, tmp = workspace
     root = base.parent / f"run-{len(list(base.parent.glob('run-*')))}"
     shutil.copytree(base, root)
