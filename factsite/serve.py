@@ -24,7 +24,15 @@ What a hostile page or request can do is refused: a request whose ``Host`` is
 not an address this server listens on (what a DNS-rebinding page sends) gets
 403 on every route, the livereload WebSocket accepts only its own origin, and
 paths with a NUL, a dot-file or temporary file, a name too long to exist or a
-way out of the site folder are answered 400 or 404, never 500.
+way out of the site folder are answered 400 or 404, never 500. What a broken or
+abusive client can do is bounded: a request must send its head within
+``IDLE_TIMEOUT`` seconds and its body within ``BODY_TIMEOUT`` (else the
+connection is closed), a head is at most ``MAX_HEADER_SIZE`` bytes and a body
+``MAX_BODY_SIZE``, a WebSocket message that is not livereload's is ignored, and
+a burst of connections never takes the file descriptors the rebuild needs: the
+connections beyond what the process's limit of open files leaves room for wait
+in the listening queue (see ``_Listener``), and a page that cannot be opened for
+want of one anyway is answered 503, not 404.
 """
 
 from __future__ import annotations
@@ -46,11 +54,17 @@ import urllib.parse
 import webbrowser
 from pathlib import Path, PurePosixPath
 
+try:
+    import resource
+except ImportError:  # Windows: no limit of open files to read
+    resource = None
+
 import livereload.handlers
 from livereload.handlers import LiveReloadHandler
 from tornado import web
 from tornado.httpserver import HTTPServer
 from tornado.ioloop import IOLoop, PeriodicCallback
+from tornado.iostream import IOStream
 from tornado.netutil import bind_sockets
 from watchfiles._rust_notify import RustNotify
 
@@ -103,6 +117,25 @@ WORKLIST = "_worklist"
 NAVIGATE = "factsite:navigate"
 """What a reload message's ``originalPath`` says when the tab is to go to its ``path`` (see ``_PREVIEW_JS``)."""
 
+IDLE_TIMEOUT = 30.0
+"""Seconds a connection has to send the head of a request, from when it opens or its previous response was
+sent; then it is closed. A request that never finishes, or a kept-alive connection left idle, costs a file
+descriptor for at most this long (tornado's default is an hour). A tab's livereload WebSocket is not concerned:
+once upgraded, a connection is no longer read as HTTP."""
+BODY_TIMEOUT = 30.0
+"""Seconds a request has to send its body (the preview needs none: every route is a GET)."""
+MAX_HEADER_SIZE = 64 * 1024
+"""Bytes of a request's head (request line and headers); a longer one is cut off (tornado's default)."""
+MAX_BODY_SIZE = 64 * 1024
+"""Bytes of a request's body; a longer Content-Length is answered 400 at once (tornado would buffer 100 MB)."""
+FILES_KEPT = 64
+"""File descriptors kept from the connections for the rest of the preview (the files a rebuild reads and
+writes, the watcher's, the search index's): the process's limit of open files (256 by default on macOS, 1,024
+on Linux) may be below a burst of connections."""
+ACCEPT_PAUSE = 0.1
+"""Seconds the server stops accepting connections when it has as many open as it keeps room for, or the process
+has no file descriptor left: those that arrive meanwhile wait in the listening queue."""
+
 
 def serve(
     root: Path,
@@ -138,8 +171,14 @@ def serve(
     hosts = _Hosts(host, [s.getsockname() for s in sockets])
     preview = Preview(root, out, drafts=drafts)
     tabs = _Tabs(out)
-    server = HTTPServer(make_app(preview, out, hosts, tabs))
-    server.add_sockets(sockets)
+    server = HTTPServer(
+        make_app(preview, out, hosts, tabs),
+        idle_connection_timeout=IDLE_TIMEOUT,
+        body_timeout=BODY_TIMEOUT,
+        max_header_size=MAX_HEADER_SIZE,
+        max_body_size=MAX_BODY_SIZE,
+    )
+    listener = _Listener(server, sockets)
     loop = IOLoop.current()
     stop = threading.Event()
     rebuilder = _Rebuilder(preview, loop, tabs, follow=follow)
@@ -173,11 +212,85 @@ def serve(
     finally:
         stop.set()
         poll.stop()
-        server.stop()
+        listener.stop()
         watcher.join(timeout=2)
         search.join(timeout=2)
         print("Stopped.", flush=True)
     return 0
+
+
+_OUT_OF_FILES = (errno.EMFILE, errno.ENFILE)
+
+
+class _Listener:
+    """Accepts connections on ``sockets`` for ``server`` (what ``server.add_sockets`` does), leaving ``FILES_KEPT``
+    file descriptors to the rest of the preview: at most the process's limit of open files less that many
+    connections (HTTP or WebSocket) are open at once, and those that come meanwhile wait in the listening queue
+    until some have closed. Else a burst of connections takes every descriptor, and the rebuild reads no file
+    (every input "cannot be read: Too many open files" on every page), a page cannot be opened, and tornado's
+    accept handler, letting the EMFILE out while the listening socket stays readable, has the IO loop log a
+    traceback and call it again at once, at full CPU. Should the descriptors run out all the same (another
+    program's, the system's limit), accepting stops for ``ACCEPT_PAUSE`` seconds."""
+
+    def __init__(self, server: HTTPServer, sockets: list[socket.socket]):
+        self.server, self.sockets, self.loop = server, sockets, IOLoop.current()
+        files = resource.getrlimit(resource.RLIMIT_NOFILE)[0] if resource else None
+        self.limit = None if files in (None, getattr(resource, "RLIM_INFINITY", None)) else max(files - FILES_KEPT, 16)
+        self.open: set[IOStream] = set()  # and some closed ones, pruned from time to time
+        self.pruned = 0  # how many were open when last pruned
+        self.resume: object | None = None  # the timer that starts accepting again, while paused
+        for sock in sockets:
+            self.loop.add_handler(sock, lambda fd, events, sock=sock: self._accept(sock), IOLoop.READ)
+
+    def _accept(self, sock: socket.socket) -> None:
+        if self.resume is not None:  # paused (by the other socket's handler, in the same turn of the loop)
+            return
+        for _ in range(128):  # then the loop's other work gets a turn (tornado's own bound)
+            if self.limit is not None and len(self.open) >= self.limit and len(self._prune()) >= self.limit:
+                self._pause()
+                return
+            try:
+                connection, address = sock.accept()
+            except BlockingIOError:  # every waiting connection accepted
+                return
+            except ConnectionAbortedError:  # closed while in the queue
+                continue
+            except OSError as err:
+                if err.errno not in _OUT_OF_FILES:
+                    raise
+                self._pause()
+                return
+            server = self.server
+            stream = IOStream(connection, max_buffer_size=server.max_buffer_size, read_chunk_size=server.read_chunk_size)
+            self.open.add(stream)  # the same stream carries a WebSocket once upgraded
+            if len(self.open) > 2 * self.pruned + 64:
+                self._prune()
+            server.handle_stream(stream, address)
+
+    def _prune(self) -> set[IOStream]:
+        self.open = {stream for stream in self.open if not stream.closed()}
+        self.pruned = len(self.open)
+        return self.open
+
+    def _pause(self) -> None:
+        for sock in self.sockets:
+            self.loop.remove_handler(sock)
+        self.resume = self.loop.call_later(ACCEPT_PAUSE, self._resume)
+
+    def _resume(self) -> None:
+        self.resume = None
+        for sock in self.sockets:
+            self.loop.add_handler(sock, lambda fd, events, sock=sock: self._accept(sock), IOLoop.READ)
+
+    def stop(self) -> None:
+        """Stop listening and close the sockets."""
+        if self.resume is not None:
+            self.loop.remove_timeout(self.resume)
+        else:
+            for sock in self.sockets:
+                self.loop.remove_handler(sock)
+        for sock in self.sockets:
+            sock.close()
 
 
 def _netloc(host: str, port: int) -> str:
@@ -350,12 +463,14 @@ class _ReloadSocket(LiveReloadHandler):
     """The site path of the page this connection comes from (``articles/x.html``), once it has said (``info``)."""
 
     def on_message(self, message) -> None:
-        super().on_message(message)  # livereload's handshake; an 'info' makes this connection a waiter
         try:
             data = json.loads(message)
-        except ValueError:
-            return
-        if isinstance(data, dict) and data.get("command") == "info" and isinstance(data.get("url"), str):
+        except ValueError:  # not JSON (or not UTF-8)
+            data = None
+        if not isinstance(data, dict) or not isinstance(data.get("command"), str):
+            return  # not livereload's: ignored (livereload's own handler would raise, and log a traceback)
+        super().on_message(message)  # livereload's handshake; an 'info' makes this connection a waiter
+        if data["command"] == "info" and isinstance(data.get("url"), str):
             tabs: _Tabs = self.application.settings["tabs"]
             self.page = tabs.page_of(data["url"])
             tabs.arrived()
@@ -631,6 +746,7 @@ def _send(tab, message: dict) -> bool:
     return True
 
 
+BUSY = "busy: too many connections at once (the system's limit of open files); try again in a moment\n"
 _NOT_FOUND = b"<!doctype html><html lang=en><head><title>Not found</title></head><body><p>Not found.</p></body></html>"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _STATIC_REF = re.compile(rb'(<(?:link|script)\b[^>]*?\s(?:href|src)=")((?:\.\./)*static/([^"?#]+))"')
@@ -665,8 +781,12 @@ class _SiteHandler(web.RequestHandler):
             return
         try:
             data = target.read_bytes()
-        except OSError:  # removed since _find looked
-            self.set_status(404)
+        except OSError as err:
+            if err.errno in _OUT_OF_FILES:  # a burst of connections took every file descriptor: not a missing page
+                self.set_header("Retry-After", "1")
+                _plain(self, 503, BUSY)
+                return
+            self.set_status(404)  # removed since _find looked
             self._send_html(_NOT_FOUND)
             return
         if target.suffix == ".html":
