@@ -4,7 +4,7 @@
     .venv/bin/python bench/run.py [--sizes 1000,4000,16000] [--runs 3] [--work DIR] [--skip-peers] [--skip-preview]
 
 For each N it writes a project with bench/generate.py into the work folder, then measures, each as wall time,
-CPU time (user + sys of every process the command started) and peak memory (the largest sum of the RSS of the
+CPU time (user + sys of every process the command started) and peak memory (the largest sum of the PSS of the
 whole process tree, sampled from /proc every 20 ms), the median of --runs runs:
 
 * our cold build (no site/ and no .factsite/cache/), a no-change rebuild, and a rebuild after one word of one
@@ -89,7 +89,17 @@ def descendants(root: int) -> set[int]:
     return tree
 
 
-def _rss(pid: int) -> int:
+def _pss(pid: int) -> int:
+    """The process's proportional set size: its private pages, plus its share of the pages it shares (a forked
+    worker's copy-on-write pages count once over the tree, split between the processes sharing them); its RSS
+    where the kernel has no smaps_rollup."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as f:
+            for line in f:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
     try:
         with open(f"/proc/{pid}/statm", "rb") as f:
             return int(f.read().split()[1]) * PAGE_SIZE
@@ -108,11 +118,11 @@ def tree_cpu(root: int) -> float:
 
 
 class PeakSampler:
-    """The largest sum of RSS over a process tree, sampled every ``interval`` seconds in a thread.
+    """The largest sum of PSS over a process tree, sampled every ``interval`` seconds in a thread.
 
     The tree is rescanned on every sample for the first second (when a process pool starts) and every fifth
-    sample after that (a full /proc scan costs about 3 ms). RSS counts pages shared between processes (a
-    forked pool's copy-on-write pages) once per process, so the sum errs high.
+    sample after that (a full /proc scan costs about 3 ms). PSS splits a page shared by processes (a forked
+    pool's copy-on-write pages) between them, so the sum counts each page of memory once.
     """
 
     def __init__(self, pid: int, interval: float = 0.02):
@@ -129,7 +139,7 @@ class PeakSampler:
         while not self._stop.is_set():
             if n < 50 or n % 5 == 0:
                 tree = descendants(self.pid)
-            self.peak = max(self.peak, sum(_rss(p) for p in tree))
+            self.peak = max(self.peak, sum(_pss(p) for p in tree))
             n += 1
             self._stop.wait(self.interval)
 
@@ -155,7 +165,7 @@ def median(measures: list[Measure]) -> Measure:
 
 
 def measure(cmd: list[str], *, cwd: Path | None = None, env: dict | None = None, timeout: float) -> Measure:
-    """Run ``cmd`` to the end; its wall time, the CPU time of everything it started, and its tree's peak RSS."""
+    """Run ``cmd`` to the end; its wall time, the CPU time of everything it started, and its tree's peak PSS."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with tempfile.TemporaryFile() as output:
         start = time.perf_counter()
@@ -763,7 +773,7 @@ def report(sizes: list[Size], meta: dict, log: Log) -> str:
         "## Every measurement",
         "",
         "Wall and CPU seconds (user + sys of all processes the command started), peak MiB (largest sum of the"
-        " process tree's RSS, sampled every 20 ms); medians of runs.",
+        " process tree's PSS, which counts a shared page once, sampled every 20 ms); medians of runs.",
         "",
         "| N | what | wall s | CPU s | peak MiB | pages written |",
         "|---|---|---|---|---|---|",
