@@ -174,6 +174,15 @@ def slow_is_valid(kind: str, data: Any) -> bool:
     return _validators()[kind].is_valid(data)
 
 
+# What an empty file is told, per kind (every kind has one); an article's or a page's YAML is its front matter.
+_EMPTY = {
+    **{kind: f"the file is empty; see the README for what a {kind} file holds" for kind in KINDS},
+    "annotations": "the file is empty; see the README for what an annotations file holds",
+    "article": "the front matter is empty; see the README for what an article's front matter holds",
+    "page": "the front matter is empty; see the README for what a page's front matter holds",
+}
+
+
 def check_shape(doc: YamlDoc, kind: str) -> tuple[list[Problem], set[tuple[Any, ...]]]:
     """Problems with the structure and field types of ``doc`` read as a ``kind`` file,
     and the paths of the values they concern (so callers can skip just the bad items).
@@ -186,9 +195,7 @@ def check_shape(doc: YamlDoc, kind: str) -> tuple[list[Problem], set[tuple[Any, 
     if () in refused:
         return [], refused
     if doc.data is None:
-        return [
-            Problem(path=doc.path, line=1, col=1, message=f"the file is empty; see the README for what a {kind} file holds")
-        ], {()}
+        return [Problem(path=doc.path, line=1, col=1, message=_EMPTY[kind])], {()}
     if fast_is_valid(kind, doc.data):  # the common case, and much faster than iter_errors
         return [], refused
     errors = [e for e in _leaf_errors(validator.iter_errors(doc.data)) if not doc.is_refused(tuple(e.absolute_path))]

@@ -33,9 +33,11 @@ def seed_words(seed: Seed) -> tuple[str, str]:
 class TextChecker:
     """Checks one article's text (its own result is memoised: it depends on the file and its seed only)."""
 
-    def __init__(self, body_parser, seed_names=()):
+    def __init__(self, body_parser, seed_names=(), unreadable=()):
         self.body_parser = body_parser
         self.seed_names = seed_names
+        self.unreadable = unreadable
+        """Names of the seeds that exist but could not be read (too large, a link out): reported where they are."""
         self.problems: list[Problem] = []
 
     def check(self, doc: YamlDoc, body: str, body_line: int, seed: Seed | None) -> tuple[list[Block], list[Problem]]:
@@ -64,6 +66,8 @@ class TextChecker:
 
     def check_seed(self, doc: YamlDoc, blocks: list[Block], seed: Seed | None) -> None:
         seed_file, recorded = doc.data["seed"]["file"], doc.data["seed"]["sha256"]
+        if seed is None and seed_file in self.unreadable:
+            return  # the seed is there but could not be read: that problem is already reported, at the seed
         if seed is None:
             self.problems.append(
                 doc.problem(("seed", "file"), f"seeds/{seed_file} does not exist{did_you_mean(seed_file, self.seed_names)}")

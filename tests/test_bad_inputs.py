@@ -198,21 +198,10 @@ def test_an_empty_sources_file(problems, text):
     assert problems({SRC: text}) == [f"{SRC}:1:1: the file is empty; see the README for what a sources file holds"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="schema.py check_shape says 'what a annotations file holds': give each kind its article "
-    "('an annotations file', 'an article file'), e.g. a dict of the phrase per kind instead of f'a {kind} file'",
-)
 def test_an_empty_annotations_file(problems):
     assert problems({A: ""}) == [f"{A}:1:1: the file is empty; see the README for what an annotations file holds"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="schema.py check_shape says 'the file is empty; ... what a article file holds' for empty front matter "
-    "of a file that has text: for kinds 'article' and 'page' say 'the front matter is empty; see the README for "
-    "what an article's (a page's) front matter holds'",
-)
 def test_empty_front_matter(problems):
     assert problems({ART: "---\n---\n# La Luna è fatta di formaggio\n"}) == [
         f"{ART}:1:1: the front matter is empty; see the README for what an article's front matter holds"
@@ -303,12 +292,6 @@ def test_latin1_after_a_multibyte_character_is_located_in_characters(project):
     assert found(root)[0] == f"{A}:6:48: {NOT_UTF8}"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="readers/claims.py read(): an annotations file that exists but could not be read (in "
-    "ctx.project.unreadable) gives 'no claims file for this article' too; skip that problem when "
-    "f'{ANNOTATIONS_DIR}/{slug}.yaml' is in ctx.project.unreadable",
-)
 @pytest.mark.parametrize("how", ["latin-1", "linked out"])
 def test_an_unreadable_claims_file_is_one_problem(project, tmp_path, how):
     root = project()
@@ -322,16 +305,36 @@ def test_an_unreadable_claims_file_is_one_problem(project, tmp_path, how):
     assert found(root) == [expected]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="readers/claims.py read(): 'slugs' are the article files that could be read, so an unreadable article "
-    "makes its claims file 'there is no article'; include the content/articles/*.md paths of "
-    "ctx.project.unreadable in 'slugs'",
-)
 def test_an_unreadable_article_is_one_problem(project):
     root = project()
     rewrite(root, ART, "title: La Luna è".encode(), b"title: La Luna \xe8")
     assert found(root) == [f"{ART}:3:16: {NOT_UTF8}"]
+
+
+@pytest.mark.parametrize("how", ["latin-1", "linked out"])
+def test_an_unreadable_facts_file_is_one_problem(project, how):
+    # The fact a claim cites is not also said to be unknown (it was, as facts.yaml is optional).
+    root = project()
+    if how == "latin-1":
+        rewrite(root, FACTS, b"Rock, according", b"Rock\xe9 according")
+        expected = f"{FACTS}:4:18: {NOT_UTF8}"
+    else:
+        (root / FACTS).unlink()
+        os.symlink("/etc/passwd", root / FACTS)
+        expected = f"{FACTS}: " + LINK_OUT.format(target="/etc/passwd")
+    assert found(root) == [expected]
+
+
+def test_an_unreadable_story_file_is_one_problem(project):
+    # Neither the article that names the story nor the claim that cites one of its events says it is unknown.
+    root = project(
+        {"content/stories/chips.yaml": CHIPS}
+        | edit(ART, "lang: it", "lang: it\nstory: chips")
+        | edit(A, "events: [ev-mission]", "events: [ev-chips]")
+    )
+    assert found(root) == []
+    rewrite(root, "content/stories/chips.yaml", b"the chip rules", b"the chip rul\xe9s")
+    assert found(root) == [f"content/stories/chips.yaml:3:22: {NOT_UTF8}"]
 
 
 def test_latin1_in_a_seed_is_a_changed_seed(project):
@@ -361,12 +364,6 @@ def test_a_50_mb_page_is_refused_before_it_is_read(project):
     assert time.perf_counter() - start < 10
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="seedtext.py TextChecker.check_seed (called from readers/articles.py): a seed that exists but could not "
-    "be read (too large, a link out) is also said not to exist; skip the 'does not exist' problem when "
-    "f'seeds/{seed_file}' is in ctx.project.unreadable (pass those names to TextChecker)",
-)
 def test_a_50_mb_seed_is_one_problem(project):
     root = project()
     with open(root / SEED, "ab") as f:
@@ -570,12 +567,6 @@ def test_two_pages_on_one_path_are_both_reported(problems):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="pipeline.py check_project raises BuildFailed after reading, so plan() never runs and two pages on one "
-    "path are not listed with the other problems; plan the pages of the partial site too "
-    "(plan_pages(published_only(site), project.static)) and add their problems before raising",
-)
 def test_two_pages_on_one_path_are_listed_with_the_other_problems(problems):
     changes = {"content/pages/timeline.md": FILES[ABOUT]}
     changes |= edit(FACTS, "- id: moon-made-of", "- id: index") | edit(A, "fact: moon-made-of", "fact: index")

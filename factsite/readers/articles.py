@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from pathlib import PurePosixPath
 
 from ..diagnostics import Problem, did_you_mean
-from ..layout import ANNOTATIONS_DIR, ARTICLES_DIR, DEFAULT_STORY, STORIES_DIR
+from ..layout import ANNOTATIONS_DIR, ARTICLES_DIR, DEFAULT_STORY, SEEDS, STORIES_DIR
 from ..model import Article, Story
 from ..seedtext import TextChecker, seed_words
 from ..yamlsrc import YamlDoc
@@ -59,9 +59,12 @@ def _article(ctx: Context, rel: str, stories: Mapping[str, Story], default: str)
         )
     ctx.check_markdown(doc, (), d)
     story = d.get("story", default)
-    # A story whose own file has a problem is reported there, not again at every article that names it.
+    # A story whose own file has a problem (or could not be read) is reported there, not again at every article
+    # that names it.
     named = "story" in d or default in stories  # an unnamed default story that is broken is reported at its file
-    if named and story not in stories and ("story",) not in bad and f"{STORIES_DIR}/{story}.yaml" not in ctx.project.files:
+    file = f"{STORIES_DIR}/{story}.yaml"
+    has_file = file in ctx.project.files or file in ctx.project.unreadable
+    if named and story not in stories and ("story",) not in bad and not has_file:
         known = ", ".join(stories) or "none"
         ctx.problems.append(
             doc.problem(
@@ -74,9 +77,13 @@ def _article(ctx: Context, rel: str, stories: Mapping[str, Story], default: str)
     _check_bounds(ctx, doc, dates)
     seeds = ctx.project.seeds
     seed = seeds.get(d["seed"]["file"])
-    # A missing seed's message suggests the closest name, so then the names are part of the key.
-    key = ("text", rel, ctx.project.files[rel], seed.sha256 if seed else tuple(seeds))
-    blocks, problems = ctx.memo.get(key, lambda: TextChecker(ctx.body_parser, seeds).check(doc, body, body_line, seed))
+    unreadable = {r.removeprefix(SEEDS + "/") for r in ctx.project.unreadable if r.startswith(SEEDS + "/")}
+    # A missing seed's message suggests the closest name (or is not given, if the seed could not be read),
+    # so then the names are part of the key.
+    key = ("text", rel, ctx.project.files[rel], seed.sha256 if seed else (tuple(seeds), d["seed"]["file"] in unreadable))
+    blocks, problems = ctx.memo.get(
+        key, lambda: TextChecker(ctx.body_parser, seeds, unreadable).check(doc, body, body_line, seed)
+    )
     ctx.problems += problems
     return Article(
         slug=slug,

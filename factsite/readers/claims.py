@@ -18,7 +18,8 @@ CLAIM_REVIEWED_MAX = 75
 def read(ctx: Context, articles: dict[str, Article]) -> tuple[dict[str, tuple[Claim, ...]], dict[str, Review]]:
     out: dict[str, tuple[Claim, ...]] = {}
     reviews: dict[str, Review] = {}
-    slugs = {PurePosixPath(r).stem for r in ctx.project.files if r.startswith(ARTICLES_DIR + "/")}
+    # An article file that exists but could not be read has its own problem: its claims are not orphans.
+    slugs = {PurePosixPath(r).stem for r in (*ctx.project.files, *ctx.project.unreadable) if r.startswith(ARTICLES_DIR + "/")}
     for rel in sorted(ctx.project.files):
         if not rel.startswith(ANNOTATIONS_DIR + "/"):
             continue
@@ -45,6 +46,8 @@ def read(ctx: Context, articles: dict[str, Article]) -> tuple[dict[str, tuple[Cl
             if review:
                 reviews[slug] = review
     for slug in sorted(set(articles) - set(out)):
+        if f"{ANNOTATIONS_DIR}/{slug}.yaml" in ctx.project.unreadable:
+            continue  # the file is there but could not be read: that problem is already reported
         ctx.problems.append(
             Problem(
                 path=articles[slug].path,

@@ -9,8 +9,10 @@ PATH = "content/facts.yaml"
 
 
 def read(ctx: Context) -> dict[str, Fact]:
-    if PATH not in ctx.project.files:
+    if PATH not in ctx.project.files and PATH not in ctx.project.unreadable:
         return {}
+    # A file that could not be read loads as nothing, and ``items`` marks the facts broken: their references
+    # are then not reported as unknown.
     doc, bad = ctx.load(PATH, "facts")
     out: dict[str, Fact] = {}
     for i, f in ctx.items(doc, bad, "facts", "fact"):

@@ -16,6 +16,8 @@ def read(ctx: Context) -> tuple[dict[str, Event], dict[str, Story]]:
     out: dict[str, Event] = {}
     stories: dict[str, Story] = {}
     files = [PATH] + sorted(rel for rel in ctx.project.files if rel.startswith(STORIES_DIR + "/"))
+    if any(rel.startswith(STORIES_DIR + "/") and rel.endswith(".yaml") for rel in ctx.project.unreadable):
+        ctx.resolver.broken.add("event")  # a story that could not be read: the events cited from it are not unknown
     for rel in files:
         if rel != PATH and not rel.endswith(".yaml"):
             ctx.unexpected(rel, "a story's timeline is a .yaml file, content/stories/<id>.yaml")
