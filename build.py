@@ -55,6 +55,13 @@ def cmd_build(root: Path, args) -> int:
         _warn(site)
 
     result = engine.build(root, out, drafts=args.drafts, strict=args.strict, on_checked=checked)
+    if result.reused:  # nothing changed since the last build, which checked the same files: its warnings again
+        for warning in result.warnings:
+            print(warning.format(), file=sys.stderr)
+        print(
+            f"Built {result.html_pages} pages into {out} in {result.seconds * 1000:.0f} ms (nothing changed since the last build)"
+        )
+        return 0
     print(
         f"Built {result.html_pages} pages into {out} in {result.seconds * 1000:.0f} ms"
         + (" (drafts included)" if args.drafts else "")

@@ -52,13 +52,13 @@ from pathlib import Path
 from . import search_index
 from .cache import CACHE_DIR, DiskMemo, Memo, atomic_write, clean_temporaries, code_version
 from .diagnostics import BuildFailed, Problem
-from .layout import SEEDS, SITE, TEMPLATES
+from .layout import MARKER, SEEDS, SITE, TEMPLATES
 from .load import Project, read_project
 from .model import Site
 from .pages import PageSpec, input_keys
 from .pipeline import check_project, plan
 from .render import Renderer, SignedBytecodeCache, make_env
-from .write import NewSite, output_problem, site_path
+from .write import NewSite, output_problem, site_path, swap_paths
 
 FORMAT = 1
 """Bump when what a digest covers, or the manifest's layout, changes."""
@@ -75,8 +75,9 @@ CHUNK_MAX = 64
 class BuildResult:
     """What a build (or a check) did."""
 
-    site: Site
-    """The checked site, drafts included, with its warnings and notes."""
+    site: Site | None
+    """The checked site, drafts included, with its warnings and notes; None when the build found nothing
+    changed since the last one (``reused``) and did not check it again."""
     out: Path | None
     """The output folder (None for a check)."""
     pages: int = 0
@@ -103,6 +104,10 @@ class BuildResult:
     """The cache: entries ``hits`` (``loaded`` of them from disk), ``misses`` (computed) and ``stored``."""
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds per stage, in order: read, check, plan, digest, prepare, link, search, render, swap, finish."""
+    reused: bool = False
+    """Nothing changed since the last build (no input, no option, no byte of its site): nothing was done."""
+    warnings: tuple[Problem, ...] = ()
+    """The site's warnings (the last build's, when ``reused``)."""
 
     @property
     def unchanged(self) -> int:
@@ -138,6 +143,11 @@ def build(
     project = read_project(root)
     clock("read")
     store = Store(root / CACHE_DIR) if cache else None
+    build_key = _build_key(project, drafts=drafts, strict=strict) if store else ""
+    last = store.unchanged(out, build_key) if store else None
+    if last is not None:  # every input and the whole site as the last build left them: nothing to do
+        clock("verify")
+        return BuildResult(site=None, out=out.resolve(), reused=True, timings=clock.stages, memo=_memo_counts(Memo()), **last)
     memo = store.memo if store else Memo()
     site = check_project(project, memo, strict=strict)
     clock("check")
@@ -198,13 +208,16 @@ def build(
         new.abort()
         if not new.swapped:
             raise
-        _finish(store, new.out, made, search_digest, entries, page_digests, memo)  # the swap was made
+        _finish(store, new.out, made, search_digest, entries, page_digests, memo, None)  # the swap was made
         raise
     clock("swap")
-    _finish(store, new.out, made, search_digest, entries, page_digests, memo)
-    clock("finish")
     result.files = len(made)
     result.html_pages = sum(1 for path in made if path.endswith(".html"))
+    result.warnings = tuple(site.warnings)
+    summary = {"key": build_key, "pages": result.pages, "html_pages": result.html_pages, "files": result.files,
+               "warnings": [_problem_data(p) for p in site.warnings]}  # fmt: skip
+    _finish(store, new.out, made, search_digest, entries, page_digests, memo, summary)
+    clock("finish")
     result.memo = _memo_counts(memo)
     result.timings = clock.stages
     if store:
@@ -373,7 +386,33 @@ class Store:
         except (KeyError, TypeError, IndexError):
             return Manifest()
 
-    def save_manifest(self, out: Path, made: dict[str, tuple[str, str]], search: str, search_entries: list[str]) -> None:
+    def unchanged(self, out: Path, key: str) -> dict | None:
+        """The last build's counts and warnings if it was made with ``key`` (the same inputs and options) into
+        ``out``, and ``out`` is still exactly what it left: the same files, each with the inode, size and times
+        recorded after that build (so not touched since), and nothing else; else None."""
+        out = Path(out).resolve()
+        if any(p.exists() for p in swap_paths(out)):  # a swap to finish or undo: the full build does it
+            return None
+        data = self._read(self._manifest_path(out))
+        summary = data.get("summary") if data and data.get("out") == str(out) and data.get("code") == code_version() else None
+        if not isinstance(summary, dict) or summary.get("key") != key:
+            return None
+        try:
+            expected = {rel: tuple(e[2:]) for rel, e in data["files"].items()}
+            found = _files_of(str(out))  # None: no such folder, or something in it a build does not leave
+            if found is None or found.keys() != expected.keys() | {MARKER}:
+                return None
+            if any(_stat_key(st) != expected[rel] for rel, st in found.items() if rel != MARKER):
+                return None
+            warnings = tuple(_problem_of(p) for p in summary["warnings"])
+            counts = {name: int(summary[name]) for name in ("pages", "html_pages", "files")}
+        except (KeyError, TypeError, ValueError, IndexError, OSError):
+            return None
+        return {**counts, "warnings": warnings}
+
+    def save_manifest(
+        self, out: Path, made: dict[str, tuple[str, str]], search: str, search_entries: list[str], summary: dict | None = None
+    ) -> None:
         files, folder = {}, str(out)
         for rel, (digest, sha) in sorted(made.items()):
             try:
@@ -383,7 +422,14 @@ class Store:
             files[rel] = [digest, sha, *_stat_key(st)]
         self._write(
             self._manifest_path(out),
-            {"out": str(out), "code": code_version(), "files": files, "search": search, "search_entries": search_entries},
+            {
+                "out": str(out),
+                "code": code_version(),
+                "files": files,
+                "search": search,
+                "search_entries": search_entries,
+                "summary": summary if summary and len(files) == len(made) else None,
+            },  # fmt: skip
         )
 
     def templates(self) -> SignedBytecodeCache:
@@ -418,12 +464,54 @@ class Store:
             atomic_write(path, f"factsite-cache {FORMAT} {_sha(body)}\n".encode("ascii") + body)
 
 
-def _finish(store, out, made, search_digest, search_entries, page_digests, memo) -> None:
-    """After the swap: the manifest of the new site, and the pages known to render."""
+def _finish(store, out, made, search_digest, search_entries, page_digests, memo, summary) -> None:
+    """After the swap: the manifest of the new site, and the pages known to render. ``summary`` (the build's
+    key, counts and warnings) lets the next build with the same key do nothing; None, after a build that
+    did not finish, leaves none."""
     if store is None:
         return
-    store.save_manifest(out, made, search_digest, search_entries or [])
+    store.save_manifest(out, made, search_digest, search_entries or [], summary)
     store.save_checked([*page_digests, search_digest])
+
+
+def _build_key(project: Project, *, drafts: bool, strict: bool) -> str:
+    """A digest of everything a build's output depends on: the code, the options and every file it reads
+    (content, templates, seeds and static files, by path and bytes)."""
+    feeds = [(rel, _sha(text)) for rel, text in project.files.items()]
+    feeds += [(f"{TEMPLATES}/{name}", _sha(text)) for name, text in project.templates.items()]
+    feeds += [(f"{SEEDS}/{name}", seed.sha256) for name, seed in project.seeds.items()]
+    feeds += [(f"static:{rel}", _sha(data)) for rel, data in project.static.items()]
+    lines = "\n".join(f"{rel}\0{digest}" for rel, digest in sorted(feeds))
+    return _sha(f"factsite-build {FORMAT}\ncode {code_version()}\ndrafts {drafts}\nstrict {strict}\n{lines}")
+
+
+def _files_of(folder: str) -> dict[str, os.stat_result] | None:
+    """Every file under ``folder`` (relative path → its lstat), or None if it holds anything but files and
+    folders (a link)."""
+    found: dict[str, os.stat_result] = {}
+    stack = [("", folder)]
+    while stack:
+        prefix, path = stack.pop()
+        with os.scandir(path) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((rel + "/", entry.path))
+                elif entry.is_file(follow_symlinks=False):
+                    found[rel] = entry.stat(follow_symlinks=False)
+                else:
+                    return None
+    return found
+
+
+def _problem_data(problem: Problem) -> list:
+    return [problem.path, problem.line, problem.col, problem.message, list(problem.detail), problem.severity]
+
+
+def _problem_of(data: list) -> Problem:
+    path, line, col, message, detail, severity = data
+    return Problem(path=str(path), line=int(line), col=int(col), message=str(message),
+                   detail=tuple(str(d) for d in detail), severity=str(severity))  # fmt: skip
 
 
 def _memo_counts(memo: Memo) -> dict[str, int]:

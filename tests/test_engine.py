@@ -3,6 +3,7 @@ leaves the previous site or the new one, whole, and a cache the next build can u
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
 import pickle
@@ -53,11 +54,78 @@ def pool(monkeypatch):
 # -- nothing done twice ------------------------------------------------------------------------------------------
 
 
+def test_a_rebuild_with_no_change_does_nothing_at_all(project, tmp_path):
+    root = project()
+    first = engine.build(root, jobs=1)
+    assert not first.reused and first.rendered == first.pages
+    site = root / "site"
+    before, numbers, folder = tree(site), inodes(site), site.stat().st_ino
+    again = engine.build(root, jobs=1)
+    assert again.reused and again.site is None and list(again.timings) == ["read", "verify"]
+    assert (again.rendered, again.linked, again.written) == (0, 0, 0)
+    assert (again.pages, again.html_pages, again.files) == (first.pages, first.html_pages, first.files)
+    assert again.warnings == first.warnings
+    assert site.stat().st_ino == folder and inodes(site) == numbers  # not swapped: the very same files
+    assert tree(site) == before == clean(root, tmp_path / "clean")
+
+
+@pytest.mark.parametrize(
+    "touch",
+    [
+        pytest.param(lambda site: (site / "stray.html").write_text("mine"), id="a file added"),
+        pytest.param(lambda site: (site / "claims/c-cost.html").unlink(), id="a file deleted"),
+        pytest.param(lambda site: (site / "index.html").chmod(0o600), id="a file's mode changed"),
+        pytest.param(lambda site: os.utime(site / "index.html", ns=(0, 0)), id="a file's time changed"),
+        pytest.param(lambda site: (site / "link.html").symlink_to("index.html"), id="a link added"),
+    ],
+)
+def test_a_site_touched_since_the_last_build_is_verified_and_made_whole_again(project, tmp_path, touch):
+    root = project()
+    engine.build(root, jobs=1)
+    touch(root / "site")
+    again = engine.build(root, jobs=1)
+    assert not again.reused and again.memo["misses"] == 0  # every parsed file, text and anchor from the cache
+    assert again.written == 0 and again.search == "linked" and again.rendered <= 1
+    assert tree(root / "site") == clean(root, tmp_path / "clean")
+    assert engine.build(root, jobs=1).reused  # and then, nothing again
+
+
+def test_a_rebuild_after_an_interrupted_swap_is_not_skipped(project):
+    root = project()
+    engine.build(root, jobs=1)
+    new, _old = swap_paths(root / "site")
+    new.mkdir()
+    (new / MARKER).write_text("x")
+    assert not engine.build(root, jobs=1).reused
+    assert not any(p.exists() for p in swap_paths(root / "site"))
+
+
+@pytest.mark.parametrize("options", [{"drafts": True}, {"strict": True}, {"cache": False}], ids=["drafts", "strict", "no cache"])
+def test_other_options_or_no_cache_build_again(project, options):
+    root = project()
+    engine.build(root, jobs=1)
+    try:
+        result = engine.build(root, jobs=1, **options)
+    except BuildFailed:  # --strict with the sample's warnings
+        assert options == {"strict": True}
+        return
+    assert not result.reused
+
+
+def test_with_no_change_but_the_same_inputs_in_another_output_folder_builds_it(project, tmp_path):
+    root = project()
+    engine.build(root, jobs=1)
+    other = engine.build(root, tmp_path / "other", jobs=1)
+    assert not other.reused and tree(tmp_path / "other") == tree(root / "site")
+
+
 def test_a_rebuild_with_no_change_links_every_file_and_computes_nothing(project, tmp_path):
     root = project()
     first = engine.build(root, jobs=1)
     assert first.rendered == first.pages and first.unchanged == 0 and first.search == "made"
+    (root / "site/stray.txt").write_text("not the build's")  # so that the build cannot skip everything
     before, numbers = tree(root / "site"), inodes(root / "site")
+    del before["stray.txt"], numbers["stray.txt"]
     again = engine.build(root, jobs=1)
     assert (again.rendered, again.written, again.search) == (0, 0, "linked")
     assert again.linked == again.files == len(before) - 1  # all but the marker
@@ -169,6 +237,7 @@ def test_corrupted_truncated_and_swapped_cache_entries_are_recomputed(project, t
     result = engine.build(root, jobs=1)
     assert result.memo["misses"] == 4  # those four, and only those, computed again
     assert tree(root / "site") == clean(root, tmp_path / "clean")
+    shutil.rmtree(root / "site")  # (else this build would find nothing to do, and ask for no entry)
     assert engine.build(root, jobs=1).memo["misses"] == 0  # and written back
 
 
@@ -223,20 +292,36 @@ def test_a_cache_that_cannot_be_written_only_makes_the_build_slower(project, tmp
 # -- a build killed at any moment --------------------------------------------------------------------------------
 
 
-def _killed_build(root: Path, out: Path, jobs: int, delay: float | None) -> float:
+STAGES = ("read", "check", "plan", "digest", "prepare", "link", "search", "render", "swap", "finish")
+"""The build's stages in order (``BuildResult.timings``): link and render write the new site's files, swap
+puts it in place, finish writes the manifest and the cache's record of pages; check stores cache entries."""
+
+
+def _killed_build(root: Path, out: Path, jobs: int, delay: float | None) -> tuple[str, dict[str, float]]:
     """Build in a forked child (its own process group, its workers and pagefind in it), SIGKILLed after
-    ``delay`` seconds (None: left to finish) → the seconds it ran."""
-    start = time.perf_counter()
+    ``delay`` seconds (None: left to finish) → the stage it was in when killed (``done`` if it finished), and
+    when it ended each stage it did, in seconds from the start: the child reports them through a pipe."""
+    start = time.monotonic()
+    reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns into pytest
         code = 1
         try:
+            os.close(reader)
             os.setpgid(0, 0)
             engine.POOL_MIN_PAGES = 1
+            ended = engine._Clock.__call__
+
+            def reporting(clock, stage):
+                ended(clock, stage)
+                os.write(writer, f"{stage} {time.monotonic() - start}\n".encode())
+
+            engine._Clock.__call__ = reporting
             engine.build(root, out, jobs=jobs)
             code = 0
         finally:
             os._exit(code)
+    os.close(writer)
     with contextlib.suppress(OSError):  # unless the child got there first (or is done)
         os.setpgid(pid, pid)
     if delay is not None:
@@ -244,9 +329,13 @@ def _killed_build(root: Path, out: Path, jobs: int, delay: float | None) -> floa
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGKILL)
     _, status = os.waitpid(pid, 0)
+    with os.fdopen(reader, "rb") as pipe:
+        ends = {stage: float(t) for stage, t in (line.split() for line in pipe.read().decode().splitlines())}
     if delay is None:
         assert os.waitstatus_to_exitcode(status) == 0
-    return time.perf_counter() - start
+    if os.WIFEXITED(status) and os.waitstatus_to_exitcode(status) == 0:
+        return "done", ends
+    return (STAGES[len(ends)] if len(ends) < len(STAGES) else "after finish"), ends
 
 
 def test_a_build_killed_at_any_moment_leaves_the_old_or_the_new_site_and_a_usable_cache(project, tmp_path):
@@ -272,35 +361,44 @@ def test_a_build_killed_at_any_moment_leaves_the_old_or_the_new_site_and_a_usabl
     switch(0)
     engine.build(root, out)
     switch(1)
-    duration = _killed_build(root, out, 2, None)  # how long the build under test takes, whole
+    _, warm = _killed_build(root, out, 2, None)  # when a build under test ends each stage
     assert tree(out) == sites[1]
     switch(0)
-    engine.build(root, out)
+    shutil.rmtree(root / ".factsite/cache")
+    _, cold = _killed_build(root, out, 2, None)  # and one with no cache, storing every entry as it checks
     assert tree(out) == sites[0]
+    duration, storing = warm["finish"], (cold["read"], cold["check"])
 
     rng = random.Random(11)
-    state, outcomes, kills = 0, [], 20
+    state, outcomes, kills, landed = 0, [], 50, collections.Counter()
     for n in range(kills):
         target = 1 - state
         switch(target)
-        if n % 5 == 4:  # a cold build: every cache entry is written while it may be killed
+        cold = n % 5 == 4
+        if cold:  # a cold build, killed while it stores the cache entries of what it has checked
             shutil.rmtree(root / ".factsite/cache")
-        _killed_build(root, out, 1 + n % 2, duration * (n + rng.random()) / kills)
+            delay = storing[0] + (storing[1] - storing[0]) * rng.uniform(0.2, 0.8)
+        else:  # spread over the whole build, a little past its measured length (a loaded machine is slower)
+            delay = 1.2 * duration * (n + rng.random()) / kills
+        stage, _ = _killed_build(root, out, 1 + n % 2, delay)
+        landed["check (cold cache)" if cold and stage == "check" else stage] += 1
         found = tree(out)  # at every moment the output folder is a complete site: the old one or the new one
-        assert found in (sites[state], sites[target]), f"kill {n}: a mixed or partial site"
+        assert found in (sites[state], sites[target]), f"kill {n} (in {stage}): a mixed or partial site"
         outcomes.append(found == sites[target])
         recover(out)
         assert tree(out) == found
         memo = DiskMemo(root / ".factsite/cache")  # no entry under its real name is partial
         for entry in cache_entries(root):
             if not entry.name.startswith(".tmp-"):
-                assert memo._load(entry.name) is not _MISSING, f"kill {n}: a bad entry {entry}"
+                assert memo._load(entry.name) is not _MISSING, f"kill {n} (in {stage}): a bad entry {entry}"
         result = engine.build(root, out)  # the next build cleans up and succeeds, and equals a clean build
-        assert tree(out) == sites[target], f"after kill {n}"
+        assert tree(out) == sites[target], f"after kill {n} (in {stage})"
         assert not any(os.path.lexists(p) for p in swap_paths(out))
         assert result.files == len(sites[target]) - 1
         state = target
     assert any(outcomes) and not all(outcomes), "the kills should land before and after the swap"
+    # Kills landed while the new site was being written, and while cache entries were being stored.
+    assert landed["link"] + landed["render"] > 0 and landed["check (cold cache)"] + landed["finish"] > 0, landed
 
 
 def test_an_empty_swap_folder_from_a_build_killed_after_making_it_is_removed(project):
