@@ -23,8 +23,17 @@ Nothing is read from or written to disk: the records go to Pagefind's service
 process (``pagefind --service``, through its Python API) and the bundle comes back
 with ``get_files()`` (never ``write_files``). The same records give byte-identical
 files: records are sent one at a time, in a fixed order, and Pagefind names its files
-by their content. With a ``Memo`` (the live preview) a bundle is made again only when
-one of its records changed.
+by their content. With a ``Memo`` (the live preview, and the build's cache) a bundle is
+made again only when one of its records changed.
+
+A language's index is cut into shards of ``SHARD_ARTICLES`` articles (in the site's order
+of articles), each a Pagefind index of its own: an article's records and its claims' go in
+its shard, the events and sources in the first. So an edit re-indexes one shard, not the
+whole language (Pagefind's time and memory grow with what it indexes: 1.5 GB for the English
+records of 1,000 articles). The first shard of a language is its bundle folder, with the
+script, worker and WebAssembly module; every other, ``<folder>shard-<n>/``, holds only its
+index, and the search page adds it to the first with Pagefind's ``mergeIndex`` (which loads
+no WebAssembly of its own), so a language is still searched and ranked as one index.
 """
 
 from __future__ import annotations
@@ -53,6 +62,9 @@ from .pages.views import Views, published_text
 BUNDLE = "pagefind/"
 """Where the site's-language bundle goes (Pagefind's default); other languages go in ``pagefind/<lang>/``."""
 
+SHARD_ARTICLES = 250
+"""Articles a search shard indexes (their texts in their languages, their claims in the site's)."""
+
 _LANG = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*")
 _RESPONSE_LIMIT = 2**28
 """Largest message read back from Pagefind (the whole bundle comes in one base64 message; 256 MiB)."""
@@ -76,6 +88,8 @@ class Record:
     """What it is, for the result list: Article, Claim, Event or Source."""
     detail: str
     """One line under the title (an outlet, a verdict, a date, a publisher)."""
+    shard: int = 0
+    """The shard of the language's index it goes in: its article's position // ``SHARD_ARTICLES``."""
     # Pagefind indexes every meta field as words of the record's language, so the meta holds nothing in
     # another language (a claim's detail names its article by outlet, not by its Italian title).
 
@@ -87,6 +101,7 @@ def records(site: Site) -> list[Record]:
     """Everything searchable on the site as published, in a fixed order: articles, claims, events, sources."""
     views = Views(site)
     en = site.settings.lang.lower()
+    shard = {slug: n // SHARD_ARTICLES for n, slug in enumerate(site.articles)}
     out = []
     for article in site.articles.values():
         words = [b.text for b in article.blocks if not b.boilerplate]
@@ -100,6 +115,7 @@ def records(site: Site) -> list[Record]:
                 content="\n".join(" ".join(w.split()) for w in words),
                 kind="Article",
                 detail=f"{article.outlet} · {published_text(article)}",
+                shard=shard[article.slug],
             )
         )
     for claim in views.published_claims():
@@ -113,6 +129,7 @@ def records(site: Site) -> list[Record]:
                 content="\n".join(p for p in parts if p),
                 kind="Claim",
                 detail=f"{view['verdict'].label} · claim {view['number']} of the {view['article'].outlet} article",
+                shard=shard.get(claim.article, 0),
             )
         )
     for event in site.events.values():
@@ -140,12 +157,24 @@ def records(site: Site) -> list[Record]:
     return out
 
 
-def bundles(site: Site) -> list[tuple[str, str]]:
-    """``(language, bundle folder)`` of every language that has records: the site's own first, then by code."""
-    annotated = bool(site.events or site.sources or any(c.id in site.anchors for cs in site.claims.values() for c in cs))
+def bundles(site: Site) -> list[tuple[str, list[str]]]:
+    """``(language, [its shards' folders])`` of every language that has records, the site's own first, then
+    by code; a language's first folder is its bundle's (see the module's docstring)."""
     site_lang = site.settings.lang.lower()
-    languages = {a.lang.lower() for a in site.articles.values()} | ({site_lang} if annotated else set())
-    return bundle_folders(languages, site_lang)
+    shards: dict[str, set[int]] = {}
+    for n, (slug, article) in enumerate(site.articles.items()):
+        shards.setdefault(article.lang.lower(), set()).add(n // SHARD_ARTICLES)
+        if any(c.id in site.anchors for c in site.claims.get(slug, ())):
+            shards.setdefault(site_lang, set()).add(n // SHARD_ARTICLES)
+    if site.events or site.sources:
+        shards.setdefault(site_lang, set()).add(0)
+    return [(lang, shard_folders(folder, shards[lang])) for lang, folder in bundle_folders(shards, site_lang)]
+
+
+def shard_folders(folder: str, shards: Iterable[int]) -> list[str]:
+    """A language's bundle folder and its shard numbers → each shard's folder, the first shard's the bundle's."""
+    _, *rest = sorted(shards)
+    return [folder, *(f"{folder}shard-{n}/" for n in rest)]
 
 
 def bundle_folders(languages: Iterable[str], site_lang: str) -> list[tuple[str, str]]:
@@ -161,26 +190,30 @@ def build(site: Site, memo: Memo | None = None) -> dict[str, bytes]:
     remakes the English bundle only.
     """
     memo = memo or Memo()
-    by_lang: dict[str, list[Record]] = {}
+    by_lang: dict[str, dict[int, list[Record]]] = {}
     for record in records(site):
-        by_lang.setdefault(record.lang, []).append(record)
+        by_lang.setdefault(record.lang, {}).setdefault(record.shard, []).append(record)
     files: dict[str, bytes] = {}
     for lang, folder in bundle_folders(by_lang, site.settings.lang.lower()):
-        found = tuple(by_lang[lang])
-        bundle = memo.get(("search-bundle", lang, found), lambda lang=lang, found=found: _bundle(lang, found))
-        files.update((folder + path, data) for path, data in bundle.items())
+        shards = sorted(by_lang[lang])
+        for n, shard_folder in zip(shards, shard_folders(folder, shards), strict=True):
+            found, first = tuple(by_lang[lang][n]), shard_folder == folder
+            key = ("search-bundle", lang, first, found)
+            bundle = memo.get(key, lambda lang=lang, found=found, first=first: _bundle(lang, found, first=first))
+            files.update((shard_folder + path, data) for path, data in bundle.items())
     return dict(sorted(files.items()))
 
 
 # -- Pagefind ------------------------------------------------------------------------------
 
 
-def _bundle(lang: str, found: tuple[Record, ...]) -> dict[str, bytes]:
-    """One language's bundle: ``{path inside it: bytes}``."""
+def _bundle(lang: str, found: tuple[Record, ...], *, first: bool = True) -> dict[str, bytes]:
+    """One shard of a language's index: ``{path inside its folder: bytes}``; the ``first`` shard with what
+    the search API runs (script, worker and WebAssembly), any other with its index alone."""
     if not _LANG.fullmatch(lang):  # the schemas allow no other, but it names a folder
         raise BuildFailed([_problem(f"the language code {lang!r} cannot name a search bundle")])
     try:
-        return _keep(_run(asyncio.wait_for(_make_bundle(lang, found), timeout=_TIMEOUT)))
+        return _keep(_run(asyncio.wait_for(_make_bundle(lang, found), timeout=_TIMEOUT)), code=first)
     except TimeoutError:
         raise BuildFailed([_problem(f"pagefind did not finish within {_TIMEOUT} s")]) from None
     except OSError as err:
@@ -199,11 +232,12 @@ def _problem(what: str) -> Problem:
     )
 
 
-def _keep(bundle: dict[str, bytes]) -> dict[str, bytes]:
-    """The files Pagefind's search API loads (see the module's docstring)."""
+def _keep(bundle: dict[str, bytes], *, code: bool = True) -> dict[str, bytes]:
+    """The files Pagefind's search API loads (see the module's docstring): with ``code``, its script, worker
+    and WebAssembly too (a merged index loads none of its own)."""
     entry = json.loads(bundle["pagefind-entry.json"])
-    keep = {f"wasm.{index.get('wasm') or 'unknown'}.pagefind" for index in entry["languages"].values()}
-    keep |= {"pagefind.js", "pagefind-worker.js"}
+    keep = {f"wasm.{index.get('wasm') or 'unknown'}.pagefind" for index in entry["languages"].values()} if code else set()
+    keep |= {"pagefind.js", "pagefind-worker.js"} if code else set()
     return {path: data for path, data in bundle.items() if path in keep or _KEEP_FILES.fullmatch(path)}
 
 

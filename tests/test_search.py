@@ -369,3 +369,111 @@ def test_axe_finds_nothing_on_the_search_page_with_results(browser, site_url, sc
              .violations.map(v => `${v.id}: ${v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')}`)"""
     )
     assert violations == []
+
+
+# -- shards: a language's index in parts, merged in the browser ---------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def one_article_a_shard(real_site, tmp_path_factory):
+    """The real site with every article in a search shard of its own: its files, and it served."""
+    import functools
+    import http.server
+    import threading
+
+    from conftest import _SiteHandler
+
+    from factsite.write import write_site
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(search_index, "SHARD_ARTICLES", 1)
+        files = build_site(ROOT)
+    out = tmp_path_factory.mktemp("sharded") / "site"
+    write_site(files, out)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_SiteHandler, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield files, f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def entry_folders(files: dict[str, bytes]) -> list[str]:
+    return sorted(path.removesuffix("pagefind-entry.json") for path in files if path.endswith("pagefind-entry.json"))
+
+
+def test_each_shard_is_an_index_and_only_each_languages_first_has_the_code(real_site, one_article_a_shard):
+    files, _ = one_article_a_shard
+    langs = [a.lang for a in real_site.articles.values()]
+    assert sorted(langs) == ["es", "it", "it", "it", "it"]
+    # English: one shard an article (each has published claims; the events and sources are in the first);
+    # Italian: the first Italian article's shard is pagefind/it/, the others shard-<its position>.
+    first_it = langs.index("it")
+    italian = ["pagefind/it/", *(f"pagefind/it/shard-{n}/" for n, lang in enumerate(langs) if lang == "it" and n != first_it)]
+    assert entry_folders(files) == sorted(["pagefind/", "pagefind/es/", *(f"pagefind/shard-{n}/" for n in range(1, 5)), *italian])
+    page = files[SEARCH].decode()
+    [listed] = re.findall(r'data-bundles="([^"]*)"', page)
+    bundles = dict(pair.split("=") for pair in listed.split())
+    assert sorted(f for folders in bundles.values() for f in folders.split(",")) == entry_folders(files)
+    assert bundles["en"].split(",")[0] == "pagefind/" and bundles["it"].split(",")[0] == "pagefind/it/"
+    code = {"pagefind.js", "pagefind-worker.js"}
+    for folder in entry_folders(files):
+        inside = {p.removeprefix(folder) for p in files if p.startswith(folder) and "/" not in p.removeprefix(folder)}
+        first = folder in ("pagefind/", "pagefind/it/", "pagefind/es/")
+        has_code = code <= inside and any(p.startswith("wasm.") for p in inside)
+        assert has_code if first else not (inside & code) and not any(p.startswith("wasm.") for p in inside), folder
+
+
+def test_the_shards_hold_every_record_once(real_site, real_records, one_article_a_shard):
+    files, _ = one_article_a_shard
+    found = [r["url"] for folder in entry_folders(files) for r in bundle_records(files, folder)]
+    assert sorted(found) == sorted(r.url for r in real_records)
+
+
+def test_an_edit_re_indexes_the_one_shard_it_is_in(real_site, monkeypatch):
+    import dataclasses
+
+    from factsite.cache import Memo
+
+    monkeypatch.setattr(search_index, "SHARD_ARTICLES", 2)
+    made = []
+    real_bundle = search_index._bundle
+    monkeypatch.setattr(
+        search_index, "_bundle", lambda lang, found, **kw: made.append((lang, found[0].url)) or real_bundle(lang, found, **kw)
+    )
+    memo = Memo()
+    before = search_index.build(real_site, memo)
+    slugs = list(real_site.articles)
+    assert len(made) == len(entry_folders(before)) > 3
+    made.clear()
+    last = slugs[-1]  # with two articles a shard, the fifth article's shard is the third: shard-2/
+    claims = real_site.claims[last]
+    n = next(i for i, c in enumerate(claims) if c.id in real_site.anchors)
+    edited = dataclasses.replace(claims[n], explanation=claims[n].explanation + " Selenologists agree.")
+    edited_site = dataclasses.replace(real_site, claims={**real_site.claims, last: (*claims[:n], edited, *claims[n + 1 :])})
+    after = search_index.build(edited_site, memo)
+    first_in_shard = next(r.url for r in search_index.records(real_site) if r.lang == "en" and r.shard == 2)
+    assert made == [("en", first_in_shard)]  # that shard alone was indexed again
+    changed = sorted(p for p in set(before) | set(after) if before.get(p) != after.get(p))
+    assert changed and all(p.startswith("pagefind/shard-2/") for p in changed)
+    assert any("Selenologists" in r["content"] for r in bundle_records(after, "pagefind/shard-2/"))
+
+
+@pytest.mark.browser
+def test_a_search_over_shards_finds_what_one_index_finds(browser, one_article_a_shard, real_records):
+    _, url = one_article_a_shard
+    page = open_search(browser, url)
+    [hit] = search(page, "campanello", "1 result for “campanello”.")
+    assert (hit["href"], hit["lang"]) == (url + IHAL, "it")
+    results = search(page, "ritardi", "3 results for “ritardi”.")  # in three Italian shards
+    assert len({r["href"] for r in results}) == 3
+    [hit] = search(page, "embellished", "1 result for “embellished”.")
+    assert hit["href"] == url + "claims/c000-09.html"
+    n = sum(any(w.startswith("huaw") for w in words(r.content + " " + " ".join(r.meta().values()))) for r in real_records)
+    search(page, "huaw", f"No result has the word “huaw”; {n} results match it in part, 10 shown.")
+    # One worker (and one WebAssembly module) a language, whatever its shards.
+    assert sorted(page.workers_started) == [
+        "pagefind/es/pagefind-worker.js",
+        "pagefind/it/pagefind-worker.js",
+        "pagefind/pagefind-worker.js",
+    ]
+    assert page.problems == []

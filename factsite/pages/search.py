@@ -1,8 +1,8 @@
 """The search page: a search box over the articles (in their own languages) and the English annotations.
 
 The index itself is made after rendering, by ``factsite/search_index.py``, as one Pagefind bundle per
-language; this page lists those bundles for its script (``static/search.js``) to open one search
-instance each. It alone allows WebAssembly (``'wasm-unsafe-eval'``), which Pagefind runs.
+language (cut in shards: see there); this page lists those bundles, each as its shards' folders, for its
+script (``static/search.js``) to open one search instance each and merge its other shards into it. It alone allows WebAssembly (``'wasm-unsafe-eval'``), which Pagefind runs.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ def context(views: Views, key: str) -> dict[str, Any]:
     article_langs = sorted({a.lang for a in site.articles.values()})
     return {
         **views.base(),
-        "bundles": " ".join(f"{lang}={folder}" for lang, folder in found),
+        "bundles": " ".join(f"{lang}={','.join(folders)}" for lang, folders in found),
         "article_languages": [vocab.language_name(lang) for lang in article_langs],
         "annotation_language": vocab.language_name(site.settings.lang),
     }

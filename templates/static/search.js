@@ -26,7 +26,8 @@
 
   var bundles = (box.getAttribute("data-bundles") || "").split(/\s+/).filter(Boolean).map(function (pair) {
     var cut = pair.indexOf("=");
-    return { lang: pair.slice(0, cut), folder: pair.slice(cut + 1) };
+    var folders = pair.slice(cut + 1).split(",");
+    return { lang: pair.slice(0, cut), folder: folders[0], shards: folders.slice(1) };
   });
 
   // Each bundle is opened through its own pagefind.js: one module, one worker and one WebAssembly module
@@ -38,6 +39,11 @@
       loading = Promise.all(bundles.map(function (b) {
         return import(new URL(b.folder + "pagefind.js", root).href).then(function (pagefind) {
           return pagefind.options({ excerptLength: 24 }).then(function () {
+            // A language's other shards join its first: one index, searched and ranked as one.
+            return Promise.all(b.shards.map(function (folder) {
+              return pagefind.mergeIndex(new URL(folder, root).href);
+            }));
+          }).then(function () {
             return { lang: b.lang, pagefind: pagefind, last: Promise.resolve() };
           });
         });
