@@ -46,7 +46,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import search_index
@@ -143,7 +143,8 @@ def build(
     project = read_project(root)
     clock("read")
     store = Store(root / CACHE_DIR) if cache else None
-    build_key = _build_key(project, drafts=drafts, strict=strict) if store else ""
+    feeds = _input_feeds(project)
+    build_key = _build_key(feeds, project, drafts=drafts, strict=strict) if store else ""
     last = store.unchanged(out, build_key) if store else None
     if last is not None:  # every input and the whole site as the last build left them: nothing to do
         clock("verify")
@@ -155,7 +156,7 @@ def build(
         on_checked(site)
     shown, pages = plan(project, site, drafts=drafts)
     clock("plan")
-    digests = Digests(project, drafts=drafts, site=shown)
+    digests = Digests(project, drafts=drafts, site=shown, feeds=feeds)
     page_digests = [digests.page(spec) for spec in pages]
     search_digest = digests.search()
     clock("digest")
@@ -215,7 +216,7 @@ def build(
     result.html_pages = sum(1 for path in made if path.endswith(".html"))
     result.warnings = tuple(site.warnings)
     summary = {"key": build_key, "pages": result.pages, "html_pages": result.html_pages, "files": result.files,
-               "warnings": [_problem_data(p) for p in site.warnings]}  # fmt: skip
+               "warnings": [asdict(p) for p in site.warnings]}  # fmt: skip
     _finish(store, new.out, made, search_digest, entries, page_digests, memo, summary)
     clock("finish")
     result.memo = _memo_counts(memo)
@@ -286,12 +287,9 @@ def _sha(text: str | bytes) -> str:
 class Digests:
     """The digest of each input key (the files that feed it), and of each page: everything its bytes depend on."""
 
-    def __init__(self, project: Project, *, drafts: bool, site: Site | None = None):
+    def __init__(self, project: Project, *, drafts: bool, site: Site | None = None, feeds: list | None = None):
         parts: dict[str, list[str]] = defaultdict(list)
-        feeds = [(rel, _sha(text)) for rel, text in project.files.items()]
-        feeds += [(f"{TEMPLATES}/{name}", _sha(text)) for name, text in project.templates.items()]
-        feeds += [(f"{SEEDS}/{name}", seed.sha256) for name, seed in project.seeds.items()]
-        for rel, digest in feeds:
+        for rel, digest in feeds if feeds is not None else _input_feeds(project):
             for key in input_keys(rel):
                 parts[key].append(f"{rel}\0{digest}")
         # Static files feed no page (the pages link them by name): they are copied when their bytes change.
@@ -372,13 +370,22 @@ class Store:
     def __init__(self, folder: Path):
         self.folder = folder
         self.memo = DiskMemo(folder, remember=False)  # one build: parsed files need not stay in memory
+        self._manifests: dict[Path, dict | None] = {}
 
     def _manifest_path(self, out: Path) -> Path:
         return self.folder / MANIFESTS / f"{_sha(str(out))[:32]}.json"
 
+    def _manifest_data(self, out: Path) -> dict | None:
+        """The manifest of the site in ``out`` as this code wrote it, read once per build."""
+        if out not in self._manifests:
+            data = self._read(self._manifest_path(out))
+            ok = data and data.get("out") == str(out) and data.get("code") == code_version()
+            self._manifests[out] = data if ok else None
+        return self._manifests[out]
+
     def manifest(self, out: Path) -> Manifest:
-        data = self._read(self._manifest_path(out))
-        if not data or data.get("out") != str(out) or data.get("code") != code_version():
+        data = self._manifest_data(out)
+        if not data:
             return Manifest()
         try:
             files = {rel: Entry(e[0], e[1], tuple(e[2:])) for rel, e in data["files"].items()}
@@ -393,8 +400,8 @@ class Store:
         out = Path(out).resolve()
         if any(p.exists() for p in swap_paths(out)):  # a swap to finish or undo: the full build does it
             return None
-        data = self._read(self._manifest_path(out))
-        summary = data.get("summary") if data and data.get("out") == str(out) and data.get("code") == code_version() else None
+        data = self._manifest_data(out)
+        summary = data.get("summary") if data else None
         if not isinstance(summary, dict) or summary.get("key") != key:
             return None
         try:
@@ -404,7 +411,7 @@ class Store:
                 return None
             if any(_stat_key(st) != expected[rel] for rel, st in found.items() if rel != MARKER):
                 return None
-            warnings = tuple(_problem_of(p) for p in summary["warnings"])
+            warnings = tuple(Problem(**{**p, "detail": tuple(p["detail"])}) for p in summary["warnings"])
             counts = {name: int(summary[name]) for name in ("pages", "html_pages", "files")}
         except (KeyError, TypeError, ValueError, IndexError, OSError):
             return None
@@ -413,6 +420,7 @@ class Store:
     def save_manifest(
         self, out: Path, made: dict[str, tuple[str, str]], search: str, search_entries: list[str], summary: dict | None = None
     ) -> None:
+        self._manifests.pop(out, None)
         files, folder = {}, str(out)
         for rel, (digest, sha) in sorted(made.items()):
             try:
@@ -474,14 +482,19 @@ def _finish(store, out, made, search_digest, search_entries, page_digests, memo,
     store.save_checked([*page_digests, search_digest])
 
 
-def _build_key(project: Project, *, drafts: bool, strict: bool) -> str:
-    """A digest of everything a build's output depends on: the code, the options and every file it reads
-    (content, templates, seeds and static files, by path and bytes)."""
+def _input_feeds(project: Project) -> list[tuple[str, str]]:
+    """``(path, sha256)`` of every file the pages are made from: content, templates and seeds."""
     feeds = [(rel, _sha(text)) for rel, text in project.files.items()]
     feeds += [(f"{TEMPLATES}/{name}", _sha(text)) for name, text in project.templates.items()]
     feeds += [(f"{SEEDS}/{name}", seed.sha256) for name, seed in project.seeds.items()]
-    feeds += [(f"static:{rel}", _sha(data)) for rel, data in project.static.items()]
-    lines = "\n".join(f"{rel}\0{digest}" for rel, digest in sorted(feeds))
+    return feeds
+
+
+def _build_key(feeds: list[tuple[str, str]], project: Project, *, drafts: bool, strict: bool) -> str:
+    """A digest of everything a build's output depends on: the code, the options and every file it reads
+    (``feeds``, the static files too), by path and bytes."""
+    static = [(f"static:{rel}", _sha(data)) for rel, data in project.static.items()]
+    lines = "\n".join(f"{rel}\0{digest}" for rel, digest in sorted(feeds + static))
     return _sha(f"factsite-build {FORMAT}\ncode {code_version()}\ndrafts {drafts}\nstrict {strict}\n{lines}")
 
 
@@ -502,16 +515,6 @@ def _files_of(folder: str) -> dict[str, os.stat_result] | None:
                 else:
                     return None
     return found
-
-
-def _problem_data(problem: Problem) -> list:
-    return [problem.path, problem.line, problem.col, problem.message, list(problem.detail), problem.severity]
-
-
-def _problem_of(data: list) -> Problem:
-    path, line, col, message, detail, severity = data
-    return Problem(path=str(path), line=int(line), col=int(col), message=str(message),
-                   detail=tuple(str(d) for d in detail), severity=str(severity))  # fmt: skip
 
 
 def _memo_counts(memo: Memo) -> dict[str, int]:

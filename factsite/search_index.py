@@ -101,7 +101,7 @@ def records(site: Site) -> list[Record]:
     """Everything searchable on the site as published, in a fixed order: articles, claims, events, sources."""
     views = Views(site)
     en = site.settings.lang.lower()
-    shard = {slug: n // SHARD_ARTICLES for n, slug in enumerate(site.articles)}
+    shard = _article_shards(site)
     out = []
     for article in site.articles.values():
         words = [b.text for b in article.blocks if not b.boilerplate]
@@ -162,13 +162,18 @@ def bundles(site: Site) -> list[tuple[str, list[str]]]:
     by code; a language's first folder is its bundle's (see the module's docstring)."""
     site_lang = site.settings.lang.lower()
     shards: dict[str, set[int]] = {}
-    for n, (slug, article) in enumerate(site.articles.items()):
-        shards.setdefault(article.lang.lower(), set()).add(n // SHARD_ARTICLES)
+    for slug, n in _article_shards(site).items():
+        shards.setdefault(site.articles[slug].lang.lower(), set()).add(n)
         if any(c.id in site.anchors for c in site.claims.get(slug, ())):
-            shards.setdefault(site_lang, set()).add(n // SHARD_ARTICLES)
+            shards.setdefault(site_lang, set()).add(n)
     if site.events or site.sources:
         shards.setdefault(site_lang, set()).add(0)
     return [(lang, shard_folders(folder, shards[lang])) for lang, folder in bundle_folders(shards, site_lang)]
+
+
+def _article_shards(site: Site) -> dict[str, int]:
+    """Each article's shard (by slug): its records and its claims' go in it, the events and sources in 0."""
+    return {slug: n // SHARD_ARTICLES for n, slug in enumerate(site.articles)}
 
 
 def shard_folders(folder: str, shards: Iterable[int]) -> list[str]:
@@ -236,8 +241,10 @@ def _keep(bundle: dict[str, bytes], *, code: bool = True) -> dict[str, bytes]:
     """The files Pagefind's search API loads (see the module's docstring): with ``code``, its script, worker
     and WebAssembly too (a merged index loads none of its own)."""
     entry = json.loads(bundle["pagefind-entry.json"])
-    keep = {f"wasm.{index.get('wasm') or 'unknown'}.pagefind" for index in entry["languages"].values()} if code else set()
-    keep |= {"pagefind.js", "pagefind-worker.js"} if code else set()
+    keep = set()
+    if code:
+        keep = {f"wasm.{index.get('wasm') or 'unknown'}.pagefind" for index in entry["languages"].values()}
+        keep |= {"pagefind.js", "pagefind-worker.js"}
     return {path: data for path, data in bundle.items() if path in keep or _KEEP_FILES.fullmatch(path)}
 
 

@@ -2,7 +2,8 @@
 
 The index itself is made after rendering, by ``factsite/search_index.py``, as one Pagefind bundle per
 language (cut in shards: see there); this page lists those bundles, each as its shards' folders, for its
-script (``static/search.js``) to open one search instance each and merge its other shards into it. It alone allows WebAssembly (``'wasm-unsafe-eval'``), which Pagefind runs.
+script (``static/search.js``) to open one search instance each and merge its other shards into it. It
+alone allows WebAssembly (``'wasm-unsafe-eval'``), which Pagefind runs.
 """
 
 from __future__ import annotations
