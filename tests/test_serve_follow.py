@@ -73,6 +73,14 @@ class Server:
             assert time.monotonic() < deadline, f"{path}: the page never connected for reloads"
             time.sleep(0.02)
 
+    def connected(self, count: int) -> None:
+        """Until ``count`` tabs have their reload connection: a tab that reloaded connects again only after its
+        page has loaded, and a save made in between reaches it only if its page is among the rest."""
+        deadline = time.monotonic() + 10
+        while len(self.status()["tabs"]) < count:
+            assert time.monotonic() < deadline, f"only {self.status()['tabs']} connected again"
+            time.sleep(0.02)
+
     def stop(self) -> str:
         self.process.send_signal(signal.SIGINT)
         try:
@@ -122,6 +130,7 @@ def test_a_save_takes_the_other_tabs_to_the_page_it_changed(project, browser):
         at(sun, "/articles/sun.html", "F4z")
         at(moon, "/articles/moon.html", "F4z")
         at(timeline, "/timeline.html", "F4z")
+        server.connected(4)  # every tab back before the next save
         rewrite(root, "content/timeline.yaml", "body: Reported later.", "body: Reported later F5z.")
         at(timeline, "/timeline.html", "F5z")
         assert sun.url.endswith("/articles/sun.html")
