@@ -280,6 +280,42 @@ class DiskMemo(Memo):
         return self._key
 
 
+class SharedMemo(Memo):
+    """The preview's memo: a ``Memo`` (entries in memory, looked up by their key) that takes an entry it does
+    not hold from the build's cache folder, as a ``DiskMemo`` would, before computing it, and stores what it
+    computes there. So a preview started after a build parses nothing the build parsed, and the build after a
+    preview nothing the preview parsed. ``prune`` forgets in memory only: the build prunes the folder."""
+
+    def __init__(self, folder: Path, *, version: str | None = None) -> None:
+        super().__init__()
+        self.disk = DiskMemo(folder, version=version, remember=False)
+        self.loaded = self.stored = 0
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        self._used.add(key)
+        if key in self._entries:
+            self.hits += 1
+            return self._entries[key]
+        name = key_digest(key, self.disk.version)
+        value = _MISSING if name is None else self.disk._load(name)
+        if value is _MISSING:
+            self.misses += 1
+            value = compute()
+            if name is not None:
+                stored = self.disk.stored
+                self.disk._store(name, value)
+                self.stored += self.disk.stored - stored
+        else:
+            self.hits += 1
+            self.loaded += 1
+        self._entries[key] = value
+        return value
+
+    def prune(self) -> None:
+        super().prune()
+        self.loaded = self.stored = 0
+
+
 def _secret(path: Path) -> bytes:
     for _ in range(2):
         try:

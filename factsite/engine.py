@@ -301,6 +301,10 @@ class Digests:
                 key = f"claims:{slug}"
                 shown = ",".join(f"{c.id}{'@' if c.id in site.anchors else ''}" for c in claims)
                 self.inputs[key] = _sha(f"{self.inputs.get(key, '-')}\0{shown}")
+        # The pages depend on ``drafts`` only through the site shown: with no draft in it, a build with drafts
+        # makes the same pages as one without (so the preview, which shows drafts, takes the build's pages).
+        if site is not None:
+            drafts = drafts and _shows_drafts(site)
         self.prefix = f"factsite-page {FORMAT}\ncode {code_version()}\ndrafts {drafts}\n"
         self._sets: dict[frozenset[str], str] = {}
 
@@ -316,6 +320,11 @@ class Digests:
     def search(self) -> str:
         """The search index's: every input but the templates (it is made from the site, not from pages)."""
         return _sha(f"{self.prefix}search-index\0{self.of_inputs(frozenset(self.inputs) - {'templates'})}")
+
+
+def _shows_drafts(site: Site) -> bool:
+    """Whether ``site`` has a draft article or claim in it."""
+    return any(a.draft for a in site.articles.values()) or any(c.draft for cs in site.claims.values() for c in cs)
 
 
 # -- the cache folder: the memo, the manifests of the sites built, the pages known to render -----------------
@@ -406,7 +415,7 @@ class Store:
             return None
         try:
             expected = {rel: tuple(e[2:]) for rel, e in data["files"].items()}
-            found = _files_of(str(out))  # None: no such folder, or something in it a build does not leave
+            found = files_of(str(out))  # None: no such folder, or something in it a build does not leave
             if found is None or found.keys() != expected.keys() | {MARKER}:
                 return None
             if any(_stat_key(st) != expected[rel] for rel, st in found.items() if rel != MARKER):
@@ -498,7 +507,7 @@ def _build_key(feeds: list[tuple[str, str]], project: Project, *, drafts: bool, 
     return _sha(f"factsite-build {FORMAT}\ncode {code_version()}\ndrafts {drafts}\nstrict {strict}\n{lines}")
 
 
-def _files_of(folder: str) -> dict[str, os.stat_result] | None:
+def files_of(folder: str) -> dict[str, os.stat_result] | None:
     """Every file under ``folder`` (relative path → its lstat), or None if it holds anything but files and
     folders (a link)."""
     found: dict[str, os.stat_result] = {}

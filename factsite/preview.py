@@ -32,21 +32,22 @@ import hashlib
 import os
 import threading
 import time
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from . import idschema, layout, search_index
-from .cache import Memo
+from .cache import CACHE_DIR, Memo, SharedMemo
 from .diagnostics import BuildFailed, Problem
+from .engine import Digests, Store, files_of
+from .layout import MARKER
 from .load import CONTENT, SEEDS, TEMPLATES, Project, classify, read_project, refresh_project
 from .model import Claim, Site
-from .pages import PageSpec, input_keys
+from .pages import PageSpec
 from .pipeline import check_project, plan, render
 from .render import make_env
 from .report import summary, worklist
-from .write import write_site
+from .write import swap_paths, write_site
 
 
 @dataclass(kw_only=True)
@@ -78,7 +79,7 @@ class _Todo:
     checked: Site
     site: Site
     env: object
-    digests: dict[str, str]
+    digests: Digests
     expected: set[str]
     pages: list[PageSpec]
 
@@ -90,11 +91,15 @@ def _sha(data: str | bytes) -> str:
 class Preview:
     """The site in memory and on disk, brought up to date one change at a time."""
 
-    def __init__(self, root: Path, out: Path, *, drafts: bool = False):
+    def __init__(self, root: Path, out: Path, *, drafts: bool = False, cache: bool = True):
         self.root, self.out, self.drafts = Path(root), Path(out), drafts
         self.project = Project(root=self.root)
-        self.memo = Memo()
-        self.page_digests: dict[str, str] = {}  # page path → digest of its inputs when last rendered
+        # With ``cache``, what the build's cache folder holds is read instead of computed, and what is computed
+        # is kept there; and the first rebuild takes, from the output folder, every file the last build (or
+        # preview start-up) made there that is still what its manifest says and would be made the same now.
+        self.cache = self.root / CACHE_DIR if cache else None
+        self.memo = SharedMemo(self.cache) if self.cache else Memo()
+        self.page_digests: dict[str, str] = {}  # page path → its digest (engine.Digests.page) when last written
         self.on_disk: dict[str, str] = {}  # output path → sha256 of the bytes written there
         self.problems: list[Problem] = []  # of the latest rebuild (empty when it succeeded)
         self.builds = 0  # rebuilds attempted, good or bad
@@ -103,7 +108,8 @@ class Preview:
         # The search index, kept apart so a background thread can make it (see request_search).
         self.search_on_disk: dict[str, str] = {}  # pagefind/ path → sha256 of the bytes written there
         self.search_problems: list[Problem] = []  # of the latest search index (empty when it was made)
-        self.search_memo = Memo()
+        self.search_memo = SharedMemo(self.cache) if self.cache else Memo()
+        self.search_digest = ""  # the digest (engine.Digests.search) of the site whose index is on disk
         self._search_lock = threading.Lock()  # one index made or written at a time
         self._search_wanted = threading.Condition()
         self._search_site: Site | None = None  # the latest good site, waiting for its index
@@ -113,7 +119,10 @@ class Preview:
         self._checked: tuple[Project, Site] | None = None  # the project and checked site of the latest good rebuild
         self._todo: _Todo | None = None  # what the latest good rebuild left for finish (first_only)
         self._deferred: list[str] = []  # pages left stale by the latest good rebuild (first_only)
-        self._digest_of: tuple[dict | None, dict] = (None, {})  # input digests → {page inputs: page digest}
+        self._search_digest_wanted = ""  # that of the latest good site (whose index the thread makes)
+        self._search_site_digest = ""  # that of the site waiting for its index
+        self._feeds: dict[str, tuple[str, str]] = {}  # input path → (its text, sha256), for Digests
+        self.adopted = 0  # files the first rebuild took from the output folder as the last build left them
         self._worklist_lock = threading.Lock()
         self._worklist: tuple[Site | None, list[Problem]] = (None, [])
 
@@ -121,7 +130,10 @@ class Preview:
         """Read the whole project and build it (search index included)."""
         self._signatures = self._scan()  # before reading: a save made while reading differs from it
         self.project = read_project(self.root)
-        return self._rebuild(search=True)
+        outcome = self._rebuild(search=True)
+        if outcome.ok:
+            self.save_manifest()
+        return outcome
 
     def update(
         self,
@@ -176,33 +188,23 @@ class Preview:
                     found[rel] = (st.st_ino, st.st_size, st.st_mtime_ns)
         return found
 
-    def affected_pages(self, pages: list[PageSpec], digests: dict[str, str] | None = None) -> list[PageSpec]:
+    def affected_pages(self, pages: list[PageSpec], digests: Digests) -> list[PageSpec]:
         """The pages whose inputs changed since they were last rendered."""
-        digests = digests or self.input_digests()
-        return [p for p in pages if self._page_digest(p, digests) != self.page_digests.get(p.path)]
+        return [p for p in pages if digests.page(p) != self.page_digests.get(p.path)]
 
-    def input_digests(self) -> dict[str, str]:
-        """Input key (see ``render.input_keys``) → digest of the files that feed it."""
-        parts: dict[str, list[str]] = defaultdict(list)
-        for rel, text in self.project.files.items():
-            digest = self.memo.get(("sha", rel, text), lambda t=text: _sha(t))
-            for key in input_keys(rel):
-                parts[key].append(f"{rel}:{digest}")
-        for name, text in self.project.templates.items():
-            parts["templates"].append(f"{name}:{self.memo.get(('sha', name, text), lambda t=text: _sha(t))}")
-        # Static files feed no page: they are copied when their bytes change (see _write), so a
-        # style sheet edit re-renders nothing.
-        return {key: _sha("\n".join(values)) for key, values in parts.items()}
-
-    def _page_digest(self, page: PageSpec, digests: dict[str, str]) -> str:
-        if self._digest_of[0] is not digests:  # pages share input sets: each set's digest made once per rebuild
-            self._digest_of = (digests, {})
-        known = self._digest_of[1]
-        if page.inputs not in known:
-            known[page.inputs] = _sha(
-                f"drafts={self.drafts}\n" + "\n".join(f"{k}={digests.get(k, '-')}" for k in sorted(page.inputs))
-            )
-        return known[page.inputs]
+    def digests(self, site: Site) -> Digests:
+        """The digests of the inputs and pages of ``site`` (the site as shown), as the build makes them."""
+        feeds, known = [], self._feeds
+        texts = [*self.project.files.items(), *((f"{TEMPLATES}/{n}", t) for n, t in self.project.templates.items())]
+        for rel, text in texts:
+            found = known.get(rel)
+            if found is None or (found[0] is not text and found[0] != text):
+                found = known[rel] = (text, _sha(text))
+            feeds.append((rel, found[1]))
+        for rel in known.keys() - {rel for rel, _ in texts}:
+            del known[rel]
+        feeds += [(f"{SEEDS}/{name}", seed.sha256) for name, seed in self.project.seeds.items()]
+        return Digests(self.project, drafts=self.drafts, site=site, feeds=feeds)
 
     def _rebuild(self, *, search: bool, first_only: bool = False, first=(), changed: set[str] | None = None) -> Outcome:
         start = time.perf_counter()
@@ -210,9 +212,11 @@ class Preview:
         self._todo = None  # whatever an earlier update left is stale under this one's digests: planned again here
         writing = False
         try:
-            digests = self.input_digests()
             checked = check_project(self.project, self.memo)
             site, pages = plan(self.project, checked, drafts=self.drafts)
+            digests = self.digests(site)
+            index_taken = not self.on_disk and bool(self.cache) and not self._adopt(pages, digests)
+            search = search and not index_taken
             stale = self.affected_pages(pages, digests)
             target, focus = self._target(changed or set(), site, pages)
             if first_only and self.on_disk:  # the first write replaces the whole folder: everything then
@@ -226,7 +230,7 @@ class Preview:
                 first_only = False  # nothing left but the id schema: write it now
             if not first_only:
                 idschema.write(self.project.root, checked)  # the editor's completion of ids follows each save
-            env = self._environment(digests.get("templates"))
+            env = self._environment(digests.inputs.get("templates"))
             rendered = render(self.project, site, now, env)
             if not self.on_disk:  # the first write replaces the whole folder, so it carries the index too
                 search = True
@@ -234,20 +238,28 @@ class Preview:
             with self._search_lock if search else _NO_LOCK:
                 index = self._search_files(site) if search else None
                 writing = True
+                if index is not None:
+                    self.search_digest = ""  # until it is all written
                 written = self._write(rendered, expected=expected, index=index)
+                if index is not None:
+                    self.search_digest = digests.search()
         except BuildFailed as failed:
             self.problems = failed.problems
             return Outcome(ok=False, problems=failed.problems, seconds=time.perf_counter() - start)
         except Exception as err:  # noqa: BLE001 - any failure is this save's problem: never a stale or empty state
+            if writing:  # some of them may be written: they are made again, never taken as they are
+                for page in now:
+                    self.page_digests.pop(page.path, None)
             return self._failed(err, writing, start)
         finally:
             self.memo.prune()
-        self.page_digests = {p.path: self.page_digests.get(p.path, "") for p in pages}  # forget removed pages
-        self.page_digests.update((p.path, self._page_digest(p, digests)) for p in now)
+        self.page_digests = {p.path: self.page_digests[p.path] for p in pages if p.path in self.page_digests}
+        self.page_digests.update((p.path, digests.page(p)) for p in now)
+        self._search_digest_wanted = digests.search()
         self.problems = []
         self._shown = site
         self._checked = (self.project, checked)
-        self._search_stale = not search
+        self._search_stale = not search and not index_taken
         if later:
             self._todo = _Todo(
                 project=self.project, checked=checked, site=site, env=env, digests=digests, expected=expected, pages=later
@@ -263,6 +275,61 @@ class Preview:
             target=target,
             focus=focus,
         )
+
+    def _adopt(self, pages: list[PageSpec], digests: Digests) -> bool:
+        """Before the first write: take from the output folder every file the manifest of the last build (or
+        preview start-up) says was made for the digest it has now and is still those bytes (as the build
+        links them), so that they are not made again. The folder's other files are listed as unknown, so that
+        the first write replaces or removes them. Nothing is taken when the folder is not a whole site as a
+        build leaves it (no marker, a swap pending, a link in it). → whether the search index still has to be
+        made (False: it was taken whole)."""
+        out = self.out.resolve()
+        if any(p.exists() for p in swap_paths(out)):
+            return True
+        try:
+            found = files_of(str(out)) if (out / MARKER).is_file() else None
+        except OSError:
+            found = None
+        if not found:
+            return True
+        previous = Store(self.cache).manifest(out)
+        if not previous.files:
+            return True
+        shown = {p.path: p for p in pages}
+        pages_on_disk, index_on_disk = {}, {}
+        for rel in found.keys() - {MARKER}:
+            (index_on_disk if search_index.is_index_file(rel) else pages_on_disk)[rel] = ""
+        for rel, page in shown.items():
+            sha = rel in found and rel not in self.project.static and previous.reusable(out, rel, digests.page(page))
+            if sha:
+                pages_on_disk[rel] = sha
+                self.page_digests[rel] = digests.page(page)
+        for rel, data in self.project.static.items():
+            sha = _sha(data)
+            if rel in found and previous.reusable(out, rel, sha, sha=sha):
+                pages_on_disk[rel] = sha
+        search = digests.search()
+        index = {rel: previous.reusable(out, rel, search) for rel in index_on_disk} if previous.search == search else {}
+        whole = bool(index) and all(index.values())
+        if whole:
+            index_on_disk.update(index)
+            self.search_digest = search
+        self.on_disk, self.search_on_disk = pages_on_disk, index_on_disk
+        self.adopted = sum(1 for sha in (*pages_on_disk.values(), *index_on_disk.values()) if sha)
+        return not whole
+
+    def save_manifest(self) -> None:
+        """Write the output folder's manifest for the build (and the next start-up): each file's digest and
+        sha256 as this preview wrote it, with its inode, size and times now (a file changed since fails the
+        build's check of them and is made again). No summary: a build after a preview always checks."""
+        if not self.cache or not self.on_disk:
+            return
+        with self._search_lock:
+            made = {rel: (self.page_digests[rel], sha) for rel, sha in self.on_disk.items() if sha and rel in self.page_digests}
+            made.update((rel, (sha, sha)) for rel, sha in self.on_disk.items() if sha and rel in self.project.static)
+            if self.search_digest:
+                made.update((rel, (self.search_digest, sha)) for rel, sha in self.search_on_disk.items() if sha)
+            Store(self.cache).save_manifest(self.out.resolve(), made, self.search_digest, [])
 
     def _failed(self, err: Exception, writing: bool, start: float) -> Outcome:
         import traceback
@@ -311,8 +378,11 @@ class Preview:
             return Outcome(ok=False, problems=failed.problems, seconds=time.perf_counter() - start)
         except Exception as err:  # noqa: BLE001 - as in update: a problem, never a traceback that stops the server
             self._todo = None
+            if writing:
+                for page in todo.pages:
+                    self.page_digests.pop(page.path, None)
             return self._failed(err, writing, start)
-        self.page_digests.update((p.path, self._page_digest(p, todo.digests)) for p in done)
+        self.page_digests.update((p.path, todo.digests.page(p)) for p in done)
         todo.pages = rest
         self._todo = todo if rest else None
         self._deferred = [p.path for p in rest]
@@ -407,6 +477,7 @@ class Preview:
             if self._shown is None:
                 return
             self._search_site = self._shown
+            self._search_site_digest = self._search_digest_wanted
             self._search_requested += 1
             self._search_stale = False
             self._search_wanted.notify_all()
@@ -434,11 +505,14 @@ class Preview:
                 if stop.is_set():
                     return
                 site, generation, self._search_site = self._search_site, self._search_requested, None
+                digest = self._search_site_digest
             before = list(self.search_problems)
             with self._search_lock:
                 try:
                     index = self._search_files(site)
+                    self.search_digest = ""  # until it is all written
                     _sync(self.out, index, set(index), self.search_on_disk)
+                    self.search_digest = digest
                     self.search_problems = []
                 except BuildFailed as failed:
                     self.search_problems = failed.problems

@@ -188,6 +188,11 @@ def bundle_folders(languages: Iterable[str], site_lang: str) -> list[tuple[str, 
     return [(lang, BUNDLE if lang == site_lang else f"{BUNDLE}{lang}/") for lang in langs]
 
 
+def is_index_file(rel: str) -> bool:
+    """Whether ``rel``, a path in the site, is one of the search index's files (every bundle and shard)."""
+    return rel.startswith(BUNDLE)
+
+
 def build(site: Site, memo: Memo | None = None) -> dict[str, bytes]:
     """The search bundles' files ({site path: bytes}) for the site as published. Raises BuildFailed.
 
