@@ -279,10 +279,11 @@ class Preview:
     def _adopt(self, pages: list[PageSpec], digests: Digests) -> bool:
         """Before the first write: take from the output folder every file the manifest of the last build (or
         preview start-up) says was made for the digest it has now and is still those bytes (as the build
-        links them), so that they are not made again. The folder's other files are listed as unknown, so that
-        the first write replaces or removes them. Nothing is taken when the folder is not a whole site as a
-        build leaves it (no marker, a swap pending, a link in it). → whether the search index still has to be
-        made (False: it was taken whole)."""
+        links them), so that they are not made again. Every other file is listed with the sha256 the manifest
+        records when it still has those bytes (else as unknown), so that the first write writes only the files
+        whose bytes differ and removes those the site no longer has. Nothing is taken when the folder is not a
+        whole site as a build leaves it (no marker, a swap pending, a link in it). → whether the search index
+        still has to be made (False: it was taken whole)."""
         out = self.out.resolve()
         if any(p.exists() for p in swap_paths(out)):
             return True
@@ -298,24 +299,23 @@ class Preview:
         shown = {p.path: p for p in pages}
         pages_on_disk, index_on_disk = {}, {}
         for rel in found.keys() - {MARKER}:
-            (index_on_disk if search_index.is_index_file(rel) else pages_on_disk)[rel] = ""
+            entry = previous.files.get(rel)
+            # Still the bytes the manifest records (whatever they were made for): a file made again with the
+            # same bytes is then not written again.
+            sha = (entry and previous.reusable(out, rel, entry.digest)) or ""
+            (index_on_disk if search_index.is_index_file(rel) else pages_on_disk)[rel] = sha
         for rel, page in shown.items():
-            sha = rel in found and rel not in self.project.static and previous.reusable(out, rel, digests.page(page))
-            if sha:
-                pages_on_disk[rel] = sha
-                self.page_digests[rel] = digests.page(page)
-        for rel, data in self.project.static.items():
-            sha = _sha(data)
-            if rel in found and previous.reusable(out, rel, sha, sha=sha):
-                pages_on_disk[rel] = sha
+            digest = digests.page(page)
+            if pages_on_disk.get(rel) and rel not in self.project.static and previous.files[rel].digest == digest:
+                self.page_digests[rel] = digest  # made for what it would be made for now: not made again
         search = digests.search()
-        index = {rel: previous.reusable(out, rel, search) for rel in index_on_disk} if previous.search == search else {}
-        whole = bool(index) and all(index.values())
+        whole = previous.search == search and bool(index_on_disk) and all(index_on_disk.values())
+        whole = whole and all(previous.files[rel].digest == search for rel in index_on_disk)
         if whole:
-            index_on_disk.update(index)
             self.search_digest = search
         self.on_disk, self.search_on_disk = pages_on_disk, index_on_disk
-        self.adopted = sum(1 for sha in (*pages_on_disk.values(), *index_on_disk.values()) if sha)
+        self.adopted = len(self.page_digests) + sum(1 for rel in self.project.static if pages_on_disk.get(rel))
+        self.adopted += len(index_on_disk) if whole else 0
         return not whole
 
     def save_manifest(self) -> None:

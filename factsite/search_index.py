@@ -97,9 +97,17 @@ class Record:
         return {"title": self.title, "kind": self.kind, "detail": self.detail}
 
 
-def records(site: Site) -> list[Record]:
-    """Everything searchable on the site as published, in a fixed order: articles, claims, events, sources."""
+def records(site: Site, memo: Memo | None = None) -> list[Record]:
+    """Everything searchable on the site as published, in a fixed order: articles, claims, events, sources.
+
+    With ``memo``, the plain text of each article's explanations is kept with its texts as key (one entry an
+    article): the Markdown of every explanation is the most of this work."""
     views = Views(site)
+    memo = memo or Memo()
+    explained: dict[str, dict[str, str]] = {}
+    for slug, claims in site.claims.items():
+        texts = tuple(sorted({c.explanation for c in claims}))
+        explained[slug] = dict(zip(texts, memo.get(("plain-text", texts), lambda t=texts: _plain_texts(t)), strict=True))
     en = site.settings.lang.lower()
     shard = _article_shards(site)
     out = []
@@ -120,7 +128,7 @@ def records(site: Site) -> list[Record]:
         )
     for claim in views.published_claims():
         view = views.claim_view(claim)
-        parts = [claim.claim, claim.summary, plain_text(claim.explanation)]
+        parts = [claim.claim, claim.summary, explained[claim.article][claim.explanation]]
         out.append(
             Record(
                 url=view["url"],
@@ -201,7 +209,7 @@ def build(site: Site, memo: Memo | None = None) -> dict[str, bytes]:
     """
     memo = memo or Memo()
     by_lang: dict[str, dict[int, list[Record]]] = {}
-    for record in records(site):
+    for record in records(site, memo):
         by_lang.setdefault(record.lang, {}).setdefault(record.shard, []).append(record)
     files: dict[str, bytes] = {}
     for lang, folder in bundle_folders(by_lang, site.settings.lang.lower()):
@@ -360,11 +368,16 @@ class _Service(PagefindService):
 _md = MarkdownIt("commonmark", {"html": False}).disable("image")
 
 
-@functools.lru_cache(maxsize=8192)
+def _plain_texts(texts: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(plain_text(text) for text in texts)
+
+
+@functools.lru_cache(maxsize=2**17)
 def plain_text(markdown: str) -> str:
     """The words of a Markdown field (an explanation, an event's body), one line per block, without markup.
 
-    Kept per text (the preview makes the records again on every save; few texts change)."""
+    Kept per text (the preview makes the records again on every save; few texts change): room for the
+    explanations of some 6,000 articles, since a cache smaller than what one pass asks for keeps nothing."""
     lines = []
     for token in _md.parse(markdown or ""):
         if token.type == "inline":

@@ -77,6 +77,9 @@ def test_inputs_changed_since_the_build_render_their_pages_only(project):
     outcome = Preview(root, root / "site").start()
     assert outcome.ok and "claims/c-cost.html" in outcome.rendered and "articles/moon.html" in outcome.rendered
     assert "about.html" not in outcome.rendered and len(outcome.rendered) < page_count(root)
+    # a page made again with the same bytes (its inputs include the edited file) is not written again
+    assert "claims/c-swiss.html" in outcome.rendered and "claims/c-swiss.html" not in outcome.written
+    assert "claims/c-cost.html" in outcome.written
     assert tree(root / "site") == clean(root)
 
 

@@ -19,6 +19,7 @@ from conftest import ROOT, need
 from playwright.sync_api import Page, expect
 
 from factsite import BuildFailed, build_site, search_index
+from factsite.cache import Memo
 from factsite.load import read_project
 from factsite.pipeline import check_project, plan
 from factsite.preview import Preview
@@ -105,6 +106,15 @@ def test_each_part_is_a_record_in_its_own_language(real_site, real_records):
     assert {r.lang for r in real_records if r.kind != "Article"} == {"en"}
     source = by_url["sources/seed000-tecnoandroid.html"]
     assert source.content == f"{source.title}\n{real_site.sources['seed000-tecnoandroid'].publisher}"
+
+
+def test_records_kept_in_a_memo_are_the_records_made_afresh(real_site, real_records):
+    memo = Memo()
+    assert search_index.records(real_site, memo) == real_records
+    # one entry an article (the plain text of its explanations), found again on the next pass
+    assert (memo.misses, memo.hits) == (len(real_site.claims), 0)
+    search_index.plain_text.cache_clear()  # not from the per-text cache either
+    assert search_index.records(real_site, memo) == real_records and memo.hits == len(real_site.claims)
 
 
 def test_one_bundle_per_language_with_only_what_the_search_api_loads(built_site, real_records):
