@@ -102,6 +102,12 @@ _PREVIEW_JS = b"""/* The preview's own script (never part of the published site)
     else here.assign(url.href);
     return true;
   };
+  /* Sent with livereload's info when the tab connects: the version of the page it shows, so that a page
+     rewritten between its load and this connection (a save in that gap) is reloaded at once. */
+  Follow.prototype.analyze = function () {
+    var meta = this.window.document.querySelector('meta[name="factsite-preview-page"]');
+    return { page: meta ? meta.getAttribute("content") : "" };
+  };
   if (window.LiveReload && window.LiveReload.addPlugin) window.LiveReload.addPlugin(Follow);
   else window.LiveReloadPluginFactsiteFollow = Follow; /* livereload.js adds it when it starts */
 })();
@@ -473,6 +479,14 @@ class _ReloadSocket(LiveReloadHandler):
         if data["command"] == "info" and isinstance(data.get("url"), str):
             tabs: _Tabs = self.application.settings["tabs"]
             self.page = tabs.page_of(data["url"])
+            plugins = data.get("plugins")
+            follow = plugins.get("factsite-follow") if isinstance(plugins, dict) else None
+            shown = follow.get("page") if isinstance(follow, dict) else None
+            if isinstance(shown, str) and tabs.stale(self.page, shown):
+                # The page changed after this tab loaded it and before it connected: a save in that gap was
+                # told to no one. It connects again once reloaded, and counts then.
+                self.write_message(json.dumps({"command": "reload", "path": data["url"], "liveCSS": False, "liveImg": False}))
+                return
             tabs.arrived()
 
 
@@ -555,6 +569,20 @@ class _Tabs:
         except (OSError, ValueError):
             folder = False
         return path + "/index.html" if folder else path
+
+    def stale(self, page: str | None, shown: str) -> bool:
+        """Whether the site's file for ``page`` is no longer the version ``shown`` (``_sha12`` of its bytes, as
+        ``_send_html`` marks a page it serves); False when there is no such file, or no version was given."""
+        if not page or page == WORKLIST or not shown:
+            return False
+        try:
+            target = (self.out / page).resolve()
+            inside = target.relative_to(self.out).parts
+            if any(p.startswith(".") for p in inside) or not target.is_file():
+                return False
+            return _sha12(target.read_bytes()) != shown
+        except (OSError, ValueError, RuntimeError):
+            return False
 
     def tabs(self) -> list[_ReloadSocket]:
         return list(LiveReloadHandler.waiters)
@@ -823,6 +851,7 @@ class _SiteHandler(web.RequestHandler):
     def _send_html(self, page: bytes) -> None:
         port = self.application.settings["hosts"].port  # the real one, never the Host header's
         head = (
+            f'<meta name="factsite-preview-page" content="{_sha12(page)}">'
             f'<link rel="stylesheet" href="/_preview/preview.css?v={_ASSET_VERSION["preview.css"]}">'
             f'<script src="/_preview/preview.js?v={_ASSET_VERSION["preview.js"]}" defer></script>'
             f'<script src="/livereload.js?port={port}&v={_LIVERELOAD_VERSION}" defer></script>'

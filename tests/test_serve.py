@@ -188,6 +188,12 @@ def test_preview_follows_saves_and_shows_problems_in_the_page(project, browser):
         page.goto(f"http://127.0.0.1:{port}/articles/moon.html")
         page.wait_for_timeout(300)  # livereload.js connects
         body = page.locator("body")
+        # When it connects, the tab says which version of the page it shows (see test_serve_security): the
+        # preview's plugin reads it from the mark the preview put in the page, the digest of the file served.
+        said = page.evaluate(
+            "window.LiveReload.plugins.filter(p => p.constructor.identifier === 'factsite-follow')[0].analyze().page"
+        )
+        assert said == hashlib.sha256((root / "site/articles/moon.html").read_bytes()).hexdigest()[:12]
 
         rewrite(root, A, "explanation: No evidence.", "explanation: First edit.")
         expect(body).to_contain_text("First edit.", timeout=5000)

@@ -575,3 +575,49 @@ def test_only_a_static_file_at_its_own_digest_is_cached(server):
         assert server.get(other)[1]["Cache-Control"] == "no-store", other  # an old or made-up address: never kept
     for path in ("/_preview/preview.js?v=0", "/livereload.js?port=1&v=0"):
         assert server.get(path)[1]["Cache-Control"] == "no-cache", path
+
+
+def test_a_tab_that_connects_showing_an_older_page_than_the_site_has_is_reloaded_at_once(project):
+    # A tab opens its reload connection only once its page has loaded; a save made in between reaches no
+    # connection. So the tab says, when it connects, which version of its page it shows (the preview marks
+    # each page it serves), and the server reloads it if the page has changed since.
+    root = project()
+    server = Server(root)
+    try:
+        page = f"http://127.0.0.1:{server.port}/articles/moon.html"
+        _, _, body = server.get("/articles/moon.html")
+        shown = re.search(rb'<meta name="factsite-preview-page" content="([0-9a-f]{12})">', body)[1].decode()
+        assert shown == hashlib.sha256((root / "site/articles/moon.html").read_bytes()).hexdigest()[:12]
+
+        async def connect(version: str):
+            url = f"ws://127.0.0.1:{server.port}/livereload"
+            socket_ = await websocket_connect(
+                HTTPRequest(url, headers={"Origin": f"http://127.0.0.1:{server.port}"}, connect_timeout=5)
+            )
+            try:
+                socket_.write_message(
+                    json.dumps({"command": "hello", "protocols": ["http://livereload.com/protocols/official-7"]})
+                )
+                assert json.loads(await asyncio.wait_for(socket_.read_message(), 5))["command"] == "hello"
+                plugins = {"factsite-follow": {"page": version, "version": "1"}}
+                socket_.write_message(json.dumps({"command": "info", "url": page, "plugins": plugins}))
+                try:
+                    return json.loads(await asyncio.wait_for(socket_.read_message(), 1))
+                except TimeoutError:
+                    return None  # nothing said: the tab is left as it is
+            finally:
+                socket_.close()
+
+        assert in_own_loop(connect(shown)) is None  # it shows the page the site has
+        rewrite(root, "content/annotations/moon.yaml", "explanation: No evidence.", "explanation: None at all.")
+        deadline = time.monotonic() + 10
+        while b"None at all." not in (root / "site/articles/moon.html").read_bytes():
+            assert time.monotonic() < deadline, server.output
+            time.sleep(0.02)
+        reply = in_own_loop(connect(shown))  # the tab loaded the page before that save, and connects after it
+        assert reply is not None and (reply["command"], reply["path"]) == ("reload", page)
+        _, _, body = server.get("/articles/moon.html")
+        now = re.search(rb'<meta name="factsite-preview-page" content="([0-9a-f]{12})">', body)[1].decode()
+        assert now != shown and in_own_loop(connect(now)) is None  # once reloaded, it is left alone
+    finally:
+        server.stop()

@@ -52,6 +52,7 @@ KINDS = {
     "page": ("content/pages/about.md", "Who we are.", "Who we are {m}.", "about.html"),
 }  # fmt: skip
 INJECTED = re.compile(
+    rb'<meta name="factsite-preview-page" content="[0-9a-f]{12}">'
     rb'<link rel="stylesheet" href="/_preview/preview\.css\?v=[0-9a-f]{12}">'
     rb'<script src="/_preview/preview\.js\?v=[0-9a-f]{12}" defer></script><script src="/livereload\.js\?port=\d+&v=[0-9a-f]{12}" defer></script>'
 )
