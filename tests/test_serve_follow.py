@@ -73,14 +73,6 @@ class Server:
             assert time.monotonic() < deadline, f"{path}: the page never connected for reloads"
             time.sleep(0.02)
 
-    def connected(self, count: int) -> None:
-        """Until ``count`` tabs have their reload connection: a tab that reloaded connects again only after its
-        page has loaded, and a save made in between reaches it only if its page is among the rest."""
-        deadline = time.monotonic() + 10
-        while len(self.status()["tabs"]) < count:
-            assert time.monotonic() < deadline, f"only {self.status()['tabs']} connected again"
-            time.sleep(0.02)
-
     def stop(self) -> str:
         self.process.send_signal(signal.SIGINT)
         try:
