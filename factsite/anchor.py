@@ -12,6 +12,7 @@ not match at all is reported with the closest passage and how close it is.
 from __future__ import annotations
 
 import difflib
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -40,6 +41,9 @@ def normalize(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+_WORD = re.compile(r"\S+")
+
+
 def normal_text(text: str) -> NormalText:
     """``text`` normalised like :func:`normalize` but keeping a map back to original offsets.
 
@@ -48,6 +52,35 @@ def normal_text(text: str) -> NormalText:
     is highlighted at the quote's own characters. ``ends[i]`` is where the group of normalised
     character ``i`` ends in the original.
     """
+    if _composed(text):
+        return _spaces_only(text)
+    return _normal_text(text)
+
+
+def _composed(text: str) -> bool:
+    """Whether NFC leaves every character of ``text`` as it is and none is a combining mark: then
+    normalising only joins whitespace runs (the usual case, which ``_spaces_only`` does fast)."""
+    if text.isascii():
+        return True
+    odd = {ch for ch in set(text) if not ch.isascii()}
+    return all(unicodedata.combining(ch) == 0 and unicodedata.normalize("NFC", ch) == ch for ch in odd)
+
+
+def _spaces_only(text: str) -> NormalText:
+    """``_normal_text`` for a text whose characters NFC leaves alone: the words as they are, each run of
+    whitespace between two words as one space that maps to the run's first character."""
+    words = [(m.start(), m.end()) for m in _WORD.finditer(text)]
+    origin: list[int] = []
+    for n, (start, end) in enumerate(words):
+        if n:
+            origin.append(words[n - 1][1])
+        origin.extend(range(start, end))
+    ends = [i + 1 for i in origin]
+    origin.append(ends[-1] if ends else len(text))
+    return NormalText(text=" ".join(text[a:b] for a, b in words), origin=tuple(origin), ends=tuple(ends))
+
+
+def _normal_text(text: str) -> NormalText:
     chars: list[str] = []
     origin: list[int] = []
     ends: list[int] = []

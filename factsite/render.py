@@ -48,8 +48,10 @@ def make_env(templates: Mapping[str, str], *, bytecode_cache: jinja2.BytecodeCac
         bytecode_cache=bytecode_cache,
     )
     fields, prose = make_markdown(), make_markdown(heading_ids=True)
-    # Event bodies appear on every article page: render each text once per environment.
-    env.filters["markdown"] = functools.lru_cache(maxsize=8192)(lambda text: render_markdown(fields, text))
+    # Event bodies appear on every article page, an explanation on its claim's page and its article's: render
+    # each text once per environment (room for the explanations of some 3,000 articles: a cache smaller than
+    # what lies between a text's two uses keeps nothing).
+    env.filters["markdown"] = functools.lru_cache(maxsize=2**16)(lambda text: render_markdown(fields, text))
     env.filters["prose"] = lambda text: render_markdown(prose, text)
     env.filters["date"] = lambda d, end=None: display_range(d, end) if d else "date unknown"
     env.filters["truncate_url"] = _short_url

@@ -1,6 +1,10 @@
 """Quote anchoring: offsets map back to the original text, whatever its spacing."""
 
-from factsite.anchor import anchor_claims, normal_text, normalize
+from conftest import ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from factsite.anchor import _composed, _normal_text, anchor_claims, normal_text, normalize
 from factsite.model import Article, Block, Claim, Loc
 
 
@@ -80,3 +84,24 @@ def test_suffix_chooses_the_second_occurrence_in_another_paragraph():
 def test_identical_quotes_of_two_claims_nest():
     anchors, problems = anchor_claims(article("una frase qui"), [claim("c1", "frase"), claim("c2", "frase")])
     assert problems == [] and set(anchors) == {"c1", "c2"}
+
+
+# -- the fast path of normal_text -------------------------------------------------------------------------
+
+# Words, every kind of whitespace, precomposed and decomposed accents, a mark with nothing to compose with,
+# a character NFC replaces on its own (the ångström sign), and a separator str.split() takes for a space.
+PIECES = ["la", "Luna", "è", "e\u0300", "\u0301", "\u212b", "\u00a0", " ", "  ", "\t", "\n", "\u2009", "\x1c", "€5", "日本"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=30))
+def test_the_fast_path_maps_every_character_as_the_general_one_does(pieces):
+    text = "".join(pieces)
+    assert normal_text(text) == _normal_text(text)
+    assert normal_text(text).text == normalize(text)
+
+
+def test_the_real_seeds_take_the_fast_path():
+    seeds = sorted((ROOT / "seeds").glob("*.txt"))
+    assert seeds and all(_composed(path.read_text(encoding="utf-8")) for path in seeds)
+    assert not _composed("perche\u0301") and not _composed("\u212b")

@@ -138,3 +138,16 @@ def test_the_plan_is_plain_data_that_a_worker_process_can_take(project):
         "data/claims.csv", "data/claims.json", "data/datapackage.json", "data/claimreview-feed.json",
     ]  # fmt: skip
     assert {p.kind for p in pages} <= set(KINDS)
+
+
+def test_a_link_between_site_paths_is_what_posixpath_relpath_makes():
+    import posixpath
+
+    from factsite.layout import _relpath
+
+    paths = ["index.html", "claims/c1.html", "claims/", "facts/index.html", "archive/page/2.html", "a/b/c/d.html",
+             "claims", "x.html", "./claims/c1.html", "claims//c2.html", "../up.html", "archive/page/"]  # fmt: skip
+    folders = ["", ".", "claims", "facts", "archive/page", "a/b", "a/b/c", "archive", "claims/", "../x"]
+    for path in paths:
+        for folder in folders:
+            assert _relpath(path, folder) == posixpath.relpath(path, folder or "."), (path, folder)
