@@ -55,24 +55,32 @@ class Memo:
     """A dictionary of computed results, keyed by their inputs."""
 
     def __init__(self) -> None:
-        self._entries: dict[Hashable, Any] = {}
-        self._used: set[Hashable] = set()
+        # key → [result, the rebuild that last asked for it]: a key (a tuple of file texts and data classes, whose
+        # hash is not kept) is hashed once a lookup, and prune hashes only those it drops.
+        self._entries: dict[Hashable, list] = {}
+        self._generation = 0
         self.hits = self.misses = 0
 
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """The result for ``key``, computed once."""
-        self._used.add(key)
-        if key in self._entries:
+        cell = self._entries.get(key)
+        if cell is not None:
+            cell[1] = self._generation
             self.hits += 1
-            return self._entries[key]
+            return cell[0]
         self.misses += 1
-        value = self._entries[key] = compute()
+        value = compute()
+        self._entries[key] = [value, self._generation]
         return value
+
+    def _remember(self, key: Hashable, value: Any) -> None:
+        self._entries[key] = [value, self._generation]
 
     def prune(self) -> None:
         """Forget what the last rebuild did not ask for."""
-        self._entries = {k: v for k, v in self._entries.items() if k in self._used}
-        self._used = set()
+        for key in [k for k, cell in self._entries.items() if cell[1] != self._generation]:
+            del self._entries[key]
+        self._generation += 1
         self.hits = self.misses = 0
 
     @contextlib.contextmanager
@@ -181,6 +189,7 @@ class DiskMemo(Memo):
         self.version = version or code_version()
         self._key: bytes | None = None
         self._recorders: list[list[str]] = []
+        self._used: set[str] = set()  # the names of the entries this build asked for (or keeps)
         self.loaded = self.stored = 0
 
     # The interface of Memo.
@@ -192,9 +201,11 @@ class DiskMemo(Memo):
         self._used.add(name)
         for recorder in self._recorders:
             recorder.append(name)
-        if name in self._entries:
+        cell = self._entries.get(name)
+        if cell is not None:
+            cell[1] = self._generation
             self.hits += 1
-            return self._entries[name]
+            return cell[0]
         value = self._load(name)
         if value is _MISSING:
             self.misses += 1
@@ -204,12 +215,12 @@ class DiskMemo(Memo):
             self.hits += 1
             self.loaded += 1
         if self.remember:
-            self._entries[name] = value
+            self._remember(name, value)
         return value
 
     def prune(self) -> None:
         """Forget, in memory and on disk, the entries the last build did not ask for (nor ``keep``)."""
-        used = self._used
+        used, self._used = self._used, set()
         super().prune()
         clean_temporaries(self.folder)
         with contextlib.suppress(OSError):
@@ -292,10 +303,11 @@ class SharedMemo(Memo):
         self.loaded = self.stored = 0
 
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
-        self._used.add(key)
-        if key in self._entries:
+        cell = self._entries.get(key)
+        if cell is not None:
+            cell[1] = self._generation
             self.hits += 1
-            return self._entries[key]
+            return cell[0]
         name = key_digest(key, self.disk.version)
         value = _MISSING if name is None else self.disk._load(name)
         if value is _MISSING:
@@ -308,7 +320,7 @@ class SharedMemo(Memo):
         else:
             self.hits += 1
             self.loaded += 1
-        self._entries[key] = value
+        self._remember(key, value)
         return value
 
     def prune(self) -> None:

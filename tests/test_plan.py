@@ -151,3 +151,19 @@ def test_a_link_between_site_paths_is_what_posixpath_relpath_makes():
     for path in paths:
         for folder in folders:
             assert _relpath(path, folder) == posixpath.relpath(path, folder or "."), (path, folder)
+
+
+def test_each_page_kind_is_planned_once_the_sitemap_counting_the_others_from_that_plan(project, monkeypatch):
+    from factsite import pages
+    from factsite.pipeline import check_project
+
+    project_ = read_project(project())
+    site = check_project(project_)
+    calls = []
+    real = pages.article.plan
+    monkeypatch.setattr(pages.article, "plan", lambda *a: calls.append(1) or real(*a))
+    planned, problems = pages.plan_pages(site, project_.static)
+    assert calls == [1] and problems == []
+    listed = pages.sitemap.indexed_pages(site)  # what the sitemap lists: every other HTML page, as planned once
+    assert calls == [1] and {s.path for s in listed} <= {s.path for s in planned}
+    assert "articles/moon.html" in {s.path for s in listed} and "sitemap.xml" not in {s.path for s in listed}

@@ -135,3 +135,18 @@ def test_the_shared_memo_takes_what_a_build_stored_and_stores_what_it_computes(t
 
 def test_a_sample_file_is_what_the_tests_edit():
     assert "explanation: No evidence." in FILES[A] and "  - id: c-cost\n" in FILES[A]
+
+
+def test_a_memo_forgets_what_a_rebuild_did_not_ask_for_and_keeps_the_rest():
+    from factsite.cache import Memo
+
+    memo, computed = Memo(), []
+
+    def get(key):
+        return memo.get(key, lambda: computed.append(key) or key.upper())
+
+    assert [get("a"), get("b"), get("a")] == ["A", "B", "A"] and computed == ["a", "b"]
+    memo.prune()
+    assert get("a") == "A" and computed == ["a", "b"]  # asked for by the rebuild before: kept
+    memo.prune()  # "b" was not asked for by that rebuild: forgotten; "a" was: kept
+    assert get("b") == "B" and get("a") == "A" and computed == ["a", "b", "b"]

@@ -35,7 +35,7 @@ from . import (
     verdicts_css,
     webannotation,
 )
-from .spec import Inputs, Kind, PageSpec, input_keys
+from .spec import Inputs, Kind, PageSpec, input_keys, per_site
 from .views import Views
 
 __all__ = ["KINDS", "MODULES", "Kind", "PageSpec", "Views", "input_keys", "plan_pages"]
@@ -73,8 +73,19 @@ def plan_pages(site: Site, static: Iterable[str] = (), *, with_sitemap: bool = T
     ``with_sitemap=False`` leaves out the sitemap's files (which are planned from the other pages).
     """
     inputs = Inputs(site)
-    modules = MODULES if with_sitemap else tuple(m for m in MODULES if m is not sitemap)
-    pages = [spec for module in modules for spec in module.plan(site, inputs)]
+    planned = {module: module.plan(site, inputs) for module in MODULES if module is not sitemap}
+    others = [spec for module in MODULES if module is not sitemap for spec in planned[module]]
+    if not with_sitemap:
+        return _kept(others, static)
+    # The sitemap counts the pages it lists (every other page): from these, not from a second plan of them all.
+    per_site(site, "plan without the sitemap", lambda: _kept(others, ())[0])
+    planned[sitemap] = sitemap.plan(site, inputs)
+    return _kept([spec for module in MODULES for spec in planned[module]], static)
+
+
+def _kept(pages: list[PageSpec], static: Iterable[str]) -> tuple[list[PageSpec], list[Problem]]:
+    """``pages`` but those whose path is already taken (by an earlier page or a static file), and a problem
+    for each of those."""
     taken: dict[str, str] = {path: f"the static file {STATIC}/{path.removeprefix('static/')}" for path in static}
     problems: list[Problem] = []
     kept: list[PageSpec] = []
