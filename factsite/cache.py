@@ -51,6 +51,13 @@ _STALE_TEMP_SECONDS = 600
 """A temporary file older than this is left over from a killed build; younger ones may be another build's."""
 
 
+class _Missing:
+    pass
+
+
+_MISSING = _Missing()
+
+
 class Memo:
     """A dictionary of computed results, keyed by their inputs."""
 
@@ -63,15 +70,22 @@ class Memo:
 
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """The result for ``key``, computed once."""
-        cell = self._entries.get(key)
-        if cell is not None:
-            cell[1] = self._generation
-            self.hits += 1
-            return cell[0]
+        value = self._held(key)
+        if value is not _MISSING:
+            return value
         self.misses += 1
         value = compute()
         self._entries[key] = [value, self._generation]
         return value
+
+    def _held(self, key: Hashable) -> Any:
+        """The result held in memory for ``key`` (counted as used by this rebuild, and as a hit), or ``_MISSING``."""
+        cell = self._entries.get(key)
+        if cell is None:
+            return _MISSING
+        cell[1] = self._generation
+        self.hits += 1
+        return cell[0]
 
     def _remember(self, key: Hashable, value: Any) -> None:
         self._entries[key] = [value, self._generation]
@@ -166,13 +180,6 @@ def _loads(data: bytes) -> Any:
     return _DataUnpickler(io.BytesIO(data)).load()
 
 
-class _Missing:
-    pass
-
-
-_MISSING = _Missing()
-
-
 class DiskMemo(Memo):
     """A ``Memo`` whose entries are also kept in ``folder`` (``.factsite/cache``), from one build to the next.
 
@@ -201,11 +208,9 @@ class DiskMemo(Memo):
         self._used.add(name)
         for recorder in self._recorders:
             recorder.append(name)
-        cell = self._entries.get(name)
-        if cell is not None:
-            cell[1] = self._generation
-            self.hits += 1
-            return cell[0]
+        value = self._held(name)
+        if value is not _MISSING:
+            return value
         value = self._load(name)
         if value is _MISSING:
             self.misses += 1
@@ -303,11 +308,9 @@ class SharedMemo(Memo):
         self.loaded = self.stored = 0
 
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
-        cell = self._entries.get(key)
-        if cell is not None:
-            cell[1] = self._generation
-            self.hits += 1
-            return cell[0]
+        value = self._held(key)
+        if value is not _MISSING:
+            return value
         name = key_digest(key, self.disk.version)
         value = _MISSING if name is None else self.disk._load(name)
         if value is _MISSING:

@@ -143,7 +143,7 @@ def build(
     project = read_project(root)
     clock("read")
     store = Store(root / CACHE_DIR) if cache else None
-    feeds = _input_feeds(project)
+    feeds = input_feeds(project)
     build_key = _build_key(feeds, project, drafts=drafts, strict=strict) if store else ""
     last = store.unchanged(out, build_key) if store else None
     if last is not None:  # every input and the whole site as the last build left them: nothing to do
@@ -289,7 +289,7 @@ class Digests:
 
     def __init__(self, project: Project, *, drafts: bool, site: Site | None = None, feeds: list | None = None):
         parts: dict[str, list[str]] = defaultdict(list)
-        for rel, digest in feeds if feeds is not None else _input_feeds(project):
+        for rel, digest in feeds if feeds is not None else input_feeds(project):
             for key in input_keys(rel):
                 parts[key].append(f"{rel}\0{digest}")
         # Static files feed no page (the pages link them by name): they are copied when their bytes change.
@@ -491,10 +491,22 @@ def _finish(store, out, made, search_digest, search_entries, page_digests, memo,
     store.save_checked([*page_digests, search_digest])
 
 
-def _input_feeds(project: Project) -> list[tuple[str, str]]:
-    """``(path, sha256)`` of every file the pages are made from: content, templates and seeds."""
-    feeds = [(rel, _sha(text)) for rel, text in project.files.items()]
-    feeds += [(f"{TEMPLATES}/{name}", _sha(text)) for name, text in project.templates.items()]
+def input_feeds(project: Project, known: dict[str, tuple[str, str]] | None = None) -> list[tuple[str, str]]:
+    """``(path, sha256)`` of every file the pages are made from: content, templates and seeds. With ``known``
+    (path → (text, sha256), kept from one call to the next by the preview), a text seen before is not
+    hashed again; ``known`` is brought up to date."""
+    texts = [*project.files.items(), *((f"{TEMPLATES}/{name}", text) for name, text in project.templates.items())]
+    if known is None:
+        feeds = [(rel, _sha(text)) for rel, text in texts]
+    else:
+        feeds = []
+        for rel, text in texts:
+            found = known.get(rel)
+            if found is None or (found[0] is not text and found[0] != text):
+                found = known[rel] = (text, _sha(text))
+            feeds.append((rel, found[1]))
+        for rel in known.keys() - {rel for rel, _ in texts}:
+            del known[rel]
     feeds += [(f"{SEEDS}/{name}", seed.sha256) for name, seed in project.seeds.items()]
     return feeds
 

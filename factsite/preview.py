@@ -39,7 +39,7 @@ from pathlib import Path, PurePosixPath
 from . import idschema, layout, search_index
 from .cache import CACHE_DIR, Memo, SharedMemo
 from .diagnostics import BuildFailed, Problem
-from .engine import Digests, Store, files_of
+from .engine import Digests, Store, files_of, input_feeds
 from .layout import MARKER
 from .load import CONTENT, SEEDS, TEMPLATES, Project, classify, read_project, refresh_project
 from .model import Claim, Site
@@ -194,16 +194,7 @@ class Preview:
 
     def digests(self, site: Site) -> Digests:
         """The digests of the inputs and pages of ``site`` (the site as shown), as the build makes them."""
-        feeds, known = [], self._feeds
-        texts = [*self.project.files.items(), *((f"{TEMPLATES}/{n}", t) for n, t in self.project.templates.items())]
-        for rel, text in texts:
-            found = known.get(rel)
-            if found is None or (found[0] is not text and found[0] != text):
-                found = known[rel] = (text, _sha(text))
-            feeds.append((rel, found[1]))
-        for rel in known.keys() - {rel for rel, _ in texts}:
-            del known[rel]
-        feeds += [(f"{SEEDS}/{name}", seed.sha256) for name, seed in self.project.seeds.items()]
+        feeds = input_feeds(self.project, self._feeds)
         return Digests(self.project, drafts=self.drafts, site=site, feeds=feeds)
 
     def _rebuild(self, *, search: bool, first_only: bool = False, first=(), changed: set[str] | None = None) -> Outcome:
