@@ -49,7 +49,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import search_index
+from . import listed, search_index
 from .cache import CACHE_DIR, DiskMemo, Memo, atomic_write, clean_temporaries, code_version
 from .diagnostics import BuildFailed, Problem
 from .layout import MARKER, SEEDS, SITE, TEMPLATES
@@ -307,6 +307,13 @@ class Digests:
             drafts = drafts and _shows_drafts(site)
         self.prefix = f"factsite-page {FORMAT}\ncode {code_version()}\ndrafts {drafts}\n"
         self._sets: dict[frozenset[str], str] = {}
+        # The pages that list claims depend on what a list shows of them, not on the whole file (``listed``).
+        self.full_kinds = listed.full_kinds(project.templates) if site is not None else None
+        if self.full_kinds is not None:
+            for slug in site.claims:
+                full, article = self.inputs.get(f"claims:{slug}", "-"), self.inputs.get(f"article:{slug}", "-")
+                self.inputs[f"{listed.PREFIX}{slug}"] = listed.listed_digest(site, slug, full, article)
+        self._listing: dict[frozenset[str], frozenset[str]] = {}
 
     def of_inputs(self, keys: frozenset[str]) -> str:
         found = self._sets.get(keys)
@@ -315,11 +322,19 @@ class Digests:
         return found
 
     def page(self, spec: PageSpec) -> str:
-        return _sha(f"{self.prefix}{spec.kind}\0{spec.key}\0{spec.path}\0{self.of_inputs(spec.inputs)}")
+        keys = spec.inputs
+        if self.full_kinds is not None and spec.kind not in self.full_kinds:
+            keys = self._listing.get(keys) or self._listing.setdefault(keys, _listed_keys(keys))
+        return _sha(f"{self.prefix}{spec.kind}\0{spec.key}\0{spec.path}\0{self.of_inputs(keys)}")
 
     def search(self) -> str:
         """The search index's: every input but the templates (it is made from the site, not from pages)."""
         return _sha(f"{self.prefix}search-index\0{self.of_inputs(frozenset(self.inputs) - {'templates'})}")
+
+
+def _listed_keys(keys: frozenset[str]) -> frozenset[str]:
+    """A page's input keys with each article's claims file as what a list shows of its claims."""
+    return frozenset(f"{listed.PREFIX}{k.removeprefix('claims:')}" if k.startswith("claims:") else k for k in keys)
 
 
 def _shows_drafts(site: Site) -> bool:
