@@ -324,17 +324,12 @@ class Digests:
     def page(self, spec: PageSpec) -> str:
         keys = spec.inputs
         if self.full_kinds is not None and spec.kind not in self.full_kinds:
-            keys = self._listing.get(keys) or self._listing.setdefault(keys, _listed_keys(keys))
+            keys = self._listing.get(keys) or self._listing.setdefault(keys, listed.listed_keys(keys))
         return _sha(f"{self.prefix}{spec.kind}\0{spec.key}\0{spec.path}\0{self.of_inputs(keys)}")
 
     def search(self) -> str:
         """The search index's: every input but the templates (it is made from the site, not from pages)."""
         return _sha(f"{self.prefix}search-index\0{self.of_inputs(frozenset(self.inputs) - {'templates'})}")
-
-
-def _listed_keys(keys: frozenset[str]) -> frozenset[str]:
-    """A page's input keys with each article's claims file as what a list shows of its claims."""
-    return frozenset(f"{listed.PREFIX}{k.removeprefix('claims:')}" if k.startswith("claims:") else k for k in keys)
 
 
 def _shows_drafts(site: Site) -> bool:

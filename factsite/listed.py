@@ -71,6 +71,11 @@ def _full_kinds(templates: Mapping[str, str]) -> frozenset[str] | None:
     return frozenset(name for name, kind in KINDS.items() if kind.template in reading)
 
 
+def listed_keys(keys: frozenset[str]) -> frozenset[str]:
+    """A list page's input keys: each article's claims file (``claims:<slug>``) as what a list shows of it."""
+    return frozenset(f"{PREFIX}{k.removeprefix('claims:')}" if k.startswith("claims:") else k for k in keys)
+
+
 def listed_digest(site: Site, slug: str, full: str, article: str) -> str:
     """``claims-listed:<slug>``: the digest of what a list shows of the article's claims as ``site`` shows them.
     ``full`` and ``article`` are the digests of its claims file and article file: the result is kept under

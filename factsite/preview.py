@@ -287,7 +287,6 @@ class Preview:
         previous = Store(self.cache).manifest(out)
         if not previous.files:
             return True
-        shown = {p.path: p for p in pages}
         pages_on_disk, index_on_disk = {}, {}
         for rel in found.keys() - {MARKER}:
             entry = previous.files.get(rel)
@@ -295,9 +294,12 @@ class Preview:
             # same bytes is then not written again.
             sha = (entry and previous.reusable(out, rel, entry.digest)) or ""
             (index_on_disk if search_index.is_index_file(rel) else pages_on_disk)[rel] = sha
-        for rel, page in shown.items():
+        for page in pages:
+            rel = page.path
+            if not pages_on_disk.get(rel) or rel in self.project.static:
+                continue
             digest = digests.page(page)
-            if pages_on_disk.get(rel) and rel not in self.project.static and previous.files[rel].digest == digest:
+            if previous.files[rel].digest == digest:
                 self.page_digests[rel] = digest  # made for what it would be made for now: not made again
         search = digests.search()
         whole = previous.search == search and bool(index_on_disk) and all(index_on_disk.values())
